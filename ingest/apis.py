@@ -1,0 +1,130 @@
+"""``POST /ingest/{slot_id}``: the booth's photo in, the processed photo out, same request."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+
+from ingest.services import booth_metadata, ingest_accept, ingest_await
+from ingest.uploads import SizeCapUploadHandler, first_image_upload
+from jobs.models import Job, JobStatus
+from media.images import UnsupportedImage, image_check
+from photochanger.errors import ApplicationError, application_error_response, error_response
+from slots.selectors import slot_get
+from slots.services import slot_secret_matches
+
+# Room for the multipart framing and the booth's text fields on top of the photo itself.
+MULTIPART_OVERHEAD = 512 * 1024
+
+FAILURE_STATUS = {
+    JobStatus.FAILED_PROVIDER: 502,
+    JobStatus.FAILED_TIMEOUT: 504,
+    JobStatus.CANCELLED: 409,
+}
+FAILURE_MESSAGE = {
+    JobStatus.FAILED_PROVIDER: "The image provider failed to process the photo.",
+    JobStatus.FAILED_TIMEOUT: "No result before the response deadline.",
+    JobStatus.CANCELLED: "The job was cancelled by an administrator.",
+}
+
+
+def _password(request: HttpRequest) -> str:
+    """The slot password: form field (DSLR Remote Pro), ``X-Slot-Password`` or HTTP Basic."""
+    if request.POST.get("password"):
+        return request.POST["password"]
+    if request.headers.get("X-Slot-Password"):
+        return request.headers["X-Slot-Password"]
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            return base64.b64decode(credentials, validate=True).decode().partition(":")[2]
+        except (binascii.Error, UnicodeDecodeError):
+            return ""
+    return ""
+
+
+def _job_response(job: Job) -> HttpResponse:
+    if job.status == JobStatus.COMPLETED:
+        result = job.result
+        response = FileResponse(default_storage.open(result.storage_key, "rb"), content_type=result.content_type)
+        response["Content-Length"] = str(result.size)
+        response["X-Job-Id"] = str(job.id)
+        response["Cache-Control"] = "no-store"
+        return response
+    code = job.failure_code if job.status == JobStatus.FAILED_PROVIDER else job.status
+    response = error_response(FAILURE_STATUS[job.status], code, FAILURE_MESSAGE[job.status], job_id=str(job.id))
+    response["X-Job-Id"] = str(job.id)
+    return response
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class IngestApi(View):
+    http_method_names = ["post"]
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        return error_response(405, "method_not_allowed", "Use POST with a multipart photo.", headers={"Allow": "POST"})
+
+    def post(self, request: HttpRequest, slot_id: str) -> HttpResponse:
+        received_at = timezone.now()
+        slot = slot_get(slot_id=slot_id)
+        if slot is None:
+            return error_response(404, "slot_not_found", "No slot has this id.")
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return error_response(400, "bad_request", "Invalid Content-Length header.")
+        if declared > settings.UPLOAD_MAX_BYTES + MULTIPART_OVERHEAD:
+            return self._too_large()
+        if not request.content_type.startswith("multipart/form-data"):
+            return error_response(400, "bad_request", "Send the photo as multipart/form-data.")
+
+        cap = SizeCapUploadHandler(settings.UPLOAD_MAX_BYTES, request)
+        request.upload_handlers.insert(0, cap)
+        try:
+            files, form = request.FILES, request.POST
+        except RequestDataTooBig:
+            return self._too_large()
+        except (MultiPartParserError, SuspiciousOperation) as exc:
+            return error_response(400, "bad_request", f"Malformed multipart body: {exc}")
+        if cap.exceeded:
+            return self._too_large()
+
+        if not slot_secret_matches(slot=slot, secret=_password(request)):
+            return error_response(401, "invalid_password", "Missing or wrong slot password.")
+        if not slot.is_active:
+            return error_response(403, "slot_disabled", "This slot is disabled.")
+        upload = first_image_upload(files)
+        if upload is None:
+            return error_response(400, "no_file", "The request has no photo file.")
+        if upload.size == 0:
+            return error_response(415, "unsupported_media_type", "The photo file is empty.")
+        try:
+            image = image_check(upload, max_pixels=settings.IMAGE_MAX_PIXELS)
+        except UnsupportedImage as exc:
+            return error_response(415, "unsupported_media_type", f"Not a usable JPEG, PNG or WebP image: {exc}")
+
+        try:
+            job = ingest_accept(
+                slot=slot,
+                upload=upload,
+                image=image,
+                metadata=booth_metadata(dict(form.lists())),
+                received_at=received_at,
+            )
+        except ApplicationError as exc:
+            return application_error_response(exc)
+        return _job_response(ingest_await(job=job))
+
+    def _too_large(self) -> HttpResponse:
+        limit_mb = settings.UPLOAD_MAX_BYTES / (1024 * 1024)
+        return error_response(413, "file_too_large", f"The photo is larger than the {limit_mb:g} MB limit.")

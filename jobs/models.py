@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PROCESSING = "processing", "Processing"
+    COMPLETED = "completed", "Completed"
+    FAILED_TIMEOUT = "failed_timeout", "Failed: timeout"
+    FAILED_PROVIDER = "failed_provider", "Failed: provider"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+ACTIVE_STATUSES = (JobStatus.PENDING, JobStatus.PROCESSING)
+FINAL_STATUSES = (
+    JobStatus.COMPLETED,
+    JobStatus.FAILED_TIMEOUT,
+    JobStatus.FAILED_PROVIDER,
+    JobStatus.CANCELLED,
+)
+
+
+class Job(models.Model):
+    """One booth photo through one provider operation. Status changes only in ``jobs.services``."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    slot = models.ForeignKey("slots.Slot", on_delete=models.SET_NULL, null=True, related_name="jobs")
+    # What ran, copied from the slot when the photo arrived.
+    provider = models.CharField(max_length=50)
+    operation = models.CharField(max_length=50)
+    params = models.JSONField(default=dict)
+    status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.PENDING)
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateTimeField()
+    celery_task_id = models.CharField(max_length=64, unique=True)
+    failure_code = models.CharField(max_length=50, blank=True, default="")
+    failure_message = models.TextField(blank=True, default="")
+    input_media = models.ForeignKey(
+        "media.MediaObject", on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs"
+    )
+    # The booth's multipart text fields (name, survey answers, ...), never the password.
+    booth_metadata = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    model = models.CharField(max_length=100, blank=True, default="")
+    usage = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="job_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=ACTIVE_STATUSES, finished_at__isnull=True)
+                | Q(status__in=FINAL_STATUSES, finished_at__isnull=False),
+                name="job_finished_iff_final",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=JobStatus.COMPLETED) | Q(failure_code=""),
+                name="job_completed_has_no_failure",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[JobStatus.FAILED_TIMEOUT, JobStatus.FAILED_PROVIDER]) | ~Q(failure_code=""),
+                name="job_failure_has_code",
+            ),
+            models.CheckConstraint(condition=Q(deadline__gt=F("created_at")), name="job_deadline_after_created"),
+        ]
+        indexes = [
+            models.Index(fields=["deadline"], condition=Q(status__in=ACTIVE_STATUSES), name="job_active_deadline"),
+            models.Index(fields=["slot", "-created_at"], name="job_slot_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.status})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+
+class Result(models.Model):
+    """The processed image of a completed job, kept for RESULT_TTL_HOURS."""
+
+    job = models.OneToOneField(Job, on_delete=models.CASCADE, primary_key=True, related_name="result")
+    storage_key = models.CharField(max_length=255, unique=True)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=F("created_at")), name="result_expires_after_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.storage_key

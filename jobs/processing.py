@@ -1,0 +1,116 @@
+"""What a worker does with one job: claim it, call the provider within the deadline, store the
+result or the failure, and always remove the temporary input."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.files.storage import default_storage
+
+from jobs.models import Job, JobStatus
+from jobs.services import (
+    job_input_release,
+    job_mark_failed_provider,
+    job_mark_failed_timeout,
+    job_mark_processing,
+    job_result_store,
+)
+from media.models import TemplateMedia
+from photochanger.providers import provider_registry
+from providers.base import ImageData, ProviderError, ProviderRequest, ProviderResult
+
+logger = logging.getLogger(__name__)
+
+
+def job_process(*, job_id: str) -> str:
+    """Run one job to a final status and return that status."""
+    if not job_mark_processing(job_id=job_id):
+        # Cancelled, timed out or expired while queued: nothing to run, only leftovers to clear.
+        job = Job.objects.filter(id=job_id).first()
+        if job is None:
+            return "missing"
+        if job.is_final:
+            job_input_release(job=job)
+        return job.status
+    job = Job.objects.select_related("input_media").get(id=job_id)
+    try:
+        _run(job)
+    except SoftTimeLimitExceeded:
+        # Interrupted outside the provider call (storing the result): the deadline has passed or
+        # the job was revoked; either way it must not stay in processing.
+        job_mark_failed_timeout(job_id=job.id)
+    except Exception as exc:
+        logger.exception("job %s crashed in the worker", job.id)
+        job_mark_failed_provider(job_id=job.id, code="internal_error", message=f"{type(exc).__name__}: {exc}")
+    finally:
+        job_input_release(job=job)
+    return _status(job)
+
+
+def _status(job: Job) -> str:
+    return Job.objects.filter(id=job.id).values_list("status", flat=True).first() or "missing"
+
+
+def _read(key: str) -> bytes:
+    with default_storage.open(key, "rb") as handle:
+        return handle.read()
+
+
+def _build_request(job: Job) -> ProviderRequest:
+    media = job.input_media
+    if media is None or media.is_deleted:
+        raise FileNotFoundError("The input photo is gone.")
+    operation = provider_registry().operation(job.provider, job.operation)
+    templates: dict[str, tuple[ImageData, ...]] = {}
+    for name, ids in operation.template_ids(job.params).items():
+        rows = {str(t.id): t for t in TemplateMedia.objects.filter(id__in=ids)}
+        templates[name] = tuple(ImageData(_read(rows[ref].storage_key), rows[ref].content_type) for ref in ids)
+    return ProviderRequest(
+        operation=job.operation,
+        image=ImageData(_read(media.storage_key), media.content_type),
+        params=job.params,
+        deadline=job.deadline.timestamp(),
+        templates=templates,
+        fields={k: str(v) for k, v in job.booth_metadata.items()},
+    )
+
+
+def _call_provider(job: Job, request: ProviderRequest) -> ProviderResult | None:
+    provider = provider_registry().provider(job.provider)
+    while True:
+        try:
+            return provider.process(request)
+        except SoftTimeLimitExceeded:
+            status = _status(job)
+            if status != JobStatus.PROCESSING:
+                logger.info("job %s interrupted: it is %s now", job.id, status)
+                return None
+            if request.remaining() <= 0:
+                job_mark_failed_timeout(job_id=job.id)
+                return None
+            # Celery warns that a revoke can reach a process that has moved on to another task;
+            # this job is still live and in time, so the signal was not meant for it.
+            logger.warning("job %s got a stray interrupt; calling the provider again", job.id)
+
+
+def _run(job: Job) -> None:
+    try:
+        request = _build_request(job)
+    except (FileNotFoundError, KeyError) as exc:
+        job_mark_failed_provider(job_id=job.id, code="input_missing", message=str(exc))
+        return
+    started = time.monotonic()
+    try:
+        result = _call_provider(job, request)
+    except ProviderError as exc:
+        logger.info("job %s provider failure %s: %s", job.id, exc.code, exc.message)
+        job_mark_failed_provider(
+            job_id=job.id, code=exc.code, message=exc.message, attempts=exc.attempts, model=exc.model
+        )
+        return
+    if result is None:
+        return
+    logger.info("job %s provider answered in %.3f s", job.id, time.monotonic() - started)
+    job_result_store(job=job, image=result.image, model=result.model, attempts=result.attempts, usage=result.usage)

@@ -1,0 +1,148 @@
+"""Job writes. Every status change is one conditional UPDATE that reports whether it won, so a
+late or duplicate writer (a provider answer after the deadline, a second cleaner, a double
+cancel) changes nothing."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from jobs.models import Job, JobStatus, Result
+from media.models import MediaObject
+from media.services import media_delete, storage_delete_quietly, storage_write
+from media.storage import RESULTS, storage_key
+from providers.base import ImageData
+from slots.models import Slot
+
+logger = logging.getLogger(__name__)
+
+EXT_BY_TYPE = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+
+
+def _transition(job_id: uuid.UUID | str, sources: Iterable[str], target: str, **changes: Any) -> bool:
+    won = Job.objects.filter(id=job_id, status__in=list(sources)).update(status=target, **changes) == 1
+    if won:
+        logger.info("job %s -> %s", job_id, target, extra={"job_id": str(job_id), "status": target})
+    return won
+
+
+def job_mark_processing(*, job_id: uuid.UUID | str) -> bool:
+    return _transition(job_id, [JobStatus.PENDING], JobStatus.PROCESSING, started_at=timezone.now())
+
+
+def job_mark_completed(
+    *, job_id: uuid.UUID | str, model: str = "", attempts: int = 1, usage: Mapping[str, Any] | None = None
+) -> bool:
+    return _transition(
+        job_id,
+        [JobStatus.PROCESSING],
+        JobStatus.COMPLETED,
+        finished_at=timezone.now(),
+        model=model[:100],
+        attempts=attempts,
+        usage=dict(usage or {}),
+    )
+
+
+def job_mark_failed_timeout(
+    *, job_id: uuid.UUID | str, code: str = "deadline_exceeded", message: str = "No result before the deadline."
+) -> bool:
+    # From pending too: a job no worker picked up in time (or whose input expired, UC4) must end.
+    return _transition(
+        job_id,
+        [JobStatus.PENDING, JobStatus.PROCESSING],
+        JobStatus.FAILED_TIMEOUT,
+        finished_at=timezone.now(),
+        failure_code=code,
+        failure_message=message,
+    )
+
+
+def job_mark_failed_provider(
+    *, job_id: uuid.UUID | str, code: str, message: str, attempts: int = 1, model: str = ""
+) -> bool:
+    return _transition(
+        job_id,
+        [JobStatus.PROCESSING],
+        JobStatus.FAILED_PROVIDER,
+        finished_at=timezone.now(),
+        failure_code=code or "provider_error",
+        failure_message=message[:2000],
+        attempts=attempts,
+        model=model[:100],
+    )
+
+
+def job_mark_cancelled(*, job_id: uuid.UUID | str, message: str = "Cancelled by an administrator.") -> bool:
+    return _transition(
+        job_id,
+        [JobStatus.PENDING, JobStatus.PROCESSING],
+        JobStatus.CANCELLED,
+        finished_at=timezone.now(),
+        failure_code="cancelled",
+        failure_message=message,
+    )
+
+
+def job_create(
+    *,
+    job_id: uuid.UUID,
+    slot: Slot,
+    input_media: MediaObject,
+    received_at: datetime,
+    metadata: Mapping[str, str],
+) -> Job:
+    """Create the input media row and the pending job together; the caller enqueues after commit."""
+    with transaction.atomic():
+        input_media.save()
+        return Job.objects.create(
+            id=job_id,
+            slot=slot,
+            provider=slot.provider,
+            operation=slot.operation,
+            params=slot.params,
+            created_at=received_at,
+            deadline=received_at + timedelta(seconds=settings.T_SYNC_RESPONSE),
+            celery_task_id=str(uuid.uuid4()),
+            input_media=input_media,
+            booth_metadata=dict(metadata),
+        )
+
+
+def job_input_release(*, job: Job) -> None:
+    """Delete the job's temporary input (idempotent; any path may call it)."""
+    if job.input_media_id is not None:
+        media_delete(media_id=job.input_media_id)
+
+
+def job_result_store(
+    *, job: Job, image: ImageData, model: str = "", attempts: int = 1, usage: Mapping[str, Any] | None = None
+) -> Result | None:
+    """Store the processed image and complete the job, or discard the bytes if the job moved on."""
+    key = storage_key(RESULTS, job.id, EXT_BY_TYPE.get(image.content_type, "bin"))
+    size = storage_write(key=key, content=image.data)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            if job_mark_completed(job_id=job.id, model=model, attempts=attempts, usage=usage):
+                return Result.objects.create(
+                    job=job,
+                    storage_key=key,
+                    content_type=image.content_type,
+                    size=size,
+                    created_at=now,
+                    expires_at=now + timedelta(hours=settings.RESULT_TTL_HOURS),
+                )
+    except BaseException:
+        storage_delete_quietly(key=key)
+        raise
+    logger.info("job %s left processing before its result arrived; result discarded", job.id)
+    storage_delete_quietly(key=key)
+    return None

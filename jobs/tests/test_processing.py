@@ -1,0 +1,87 @@
+"""The worker-side service, run in-process: every path ends final and removes the input."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from jobs.models import JobStatus, Result
+from jobs.processing import job_process
+from jobs.services import job_mark_failed_timeout, job_result_store
+from media.models import MediaObject
+from media.services import media_delete, storage_write
+from providers.base import ImageData
+from tests.factories import JobFactory, SlotFactory
+from tests.support import images
+
+pytestmark = pytest.mark.django_db
+
+
+def _job_with_input(slot, status=JobStatus.PENDING, **kwargs):
+    now = timezone.now()
+    job = JobFactory(slot=slot, status=status, created_at=now, deadline=now + timedelta(seconds=30), **kwargs)
+    key = f"inputs/{job.id}.jpg"
+    size = storage_write(key=key, content=images.jpeg())
+    job.input_media = MediaObject.objects.create(
+        kind="ingest_input",
+        storage_key=key,
+        content_type="image/jpeg",
+        size=size,
+        created_at=now,
+        expires_at=job.deadline,
+    )
+    job.save()
+    return job
+
+
+def test_a_pending_job_is_processed_to_completed(stored_files):
+    job = _job_with_input(SlotFactory(operation="grayscale"))
+
+    assert job_process(job_id=str(job.id)) == JobStatus.COMPLETED
+
+    job.refresh_from_db()
+    assert job.result.content_type == "image/jpeg"
+    assert job.model == "pillow" and job.attempts == 1
+    assert stored_files() == [f"results/{job.id}.jpg"]
+
+
+def test_a_job_cancelled_while_queued_is_not_run_and_its_input_is_removed(stored_files):
+    job = _job_with_input(SlotFactory(), status=JobStatus.CANCELLED)
+
+    assert job_process(job_id=str(job.id)) == JobStatus.CANCELLED
+
+    assert not Result.objects.exists()
+    assert stored_files() == []
+
+
+def test_provider_failure_is_recorded_with_its_code(stored_files):
+    job = _job_with_input(SlotFactory(provider="testing", operation="fail", params={"failure": "refused"}))
+
+    assert job_process(job_id=str(job.id)) == JobStatus.FAILED_PROVIDER
+
+    job.refresh_from_db()
+    assert job.failure_code == "provider_refused"
+    assert stored_files() == []
+
+
+def test_missing_input_file_fails_the_job_instead_of_crashing(stored_files):
+    job = _job_with_input(SlotFactory())
+    media_delete(media_id=job.input_media_id)
+
+    assert job_process(job_id=str(job.id)) == JobStatus.FAILED_PROVIDER
+
+    job.refresh_from_db()
+    assert job.failure_code == "input_missing"
+
+
+def test_a_late_provider_answer_is_discarded_and_its_bytes_deleted(stored_files):
+    job = _job_with_input(SlotFactory(), status=JobStatus.PROCESSING)
+    assert job_mark_failed_timeout(job_id=job.id)
+
+    stored = job_result_store(job=job, image=ImageData(images.jpeg(), "image/jpeg"))
+
+    assert stored is None
+    assert not Result.objects.exists()
+    assert stored_files("results/") == []

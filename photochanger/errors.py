@@ -1,0 +1,74 @@
+"""Application errors and the one JSON error shape every endpoint answers with:
+``{"error": {"code": "<snake_case>", "message": "<text>", ...extra}}``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.http import JsonResponse
+
+
+class ApplicationError(Exception):
+    """An expected failure with an HTTP status, raised by services and rendered by views."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        extra: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.code
+        self.status = status or self.status
+        self.extra = dict(extra or {})
+        self.headers = dict(headers or {})
+
+
+class ValidationFailed(ApplicationError):
+    status = 422
+    code = "validation_failed"
+
+    def __init__(self, fields: Mapping[str, list[str]], message: str = "Some fields are invalid.") -> None:
+        super().__init__(message, extra={"fields": dict(fields)})
+        self.fields = dict(fields)
+
+
+class Conflict(ApplicationError):
+    status = 409
+    code = "conflict"
+
+
+class ServiceUnavailable(ApplicationError):
+    status = 503
+    code = "service_unavailable"
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, **{k: v for k, v in extra.items() if v is not None}}}
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> JsonResponse:
+    response = JsonResponse(error_body(code, message, **extra), status=status)
+    response["Cache-Control"] = "no-store"
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def application_error_response(exc: ApplicationError) -> JsonResponse:
+    return error_response(exc.status, exc.code, exc.message, headers=exc.headers, **exc.extra)

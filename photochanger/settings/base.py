@@ -1,0 +1,164 @@
+"""Settings for every environment. Every variable is read here, from the environment (or a
+``.env`` file beside ``manage.py``), and documented in the README's configuration table.
+Bad values fail at start-up, not on the first booth request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env")
+
+
+def _positive(name: str, value: float, *, maximum: float | None = None) -> float:
+    if value <= 0 or (maximum is not None and value > maximum):
+        limit = f" and at most {maximum}" if maximum is not None else ""
+        raise ImproperlyConfigured(f"{name} must be greater than 0{limit}; got {value!r}.")
+    return value
+
+
+SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# The booth-facing base URL, used to print ingest URLs (CLI, API, admin).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "media",
+    "slots",
+    "jobs",
+    "ingest",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "photochanger.urls"
+WSGI_APPLICATION = "photochanger.wsgi.application"
+# A POST must never be redirected (the booth would lose the photo); ingest URLs match both forms.
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/photochanger")}
+# Connections are not kept per thread: a gthread web worker holds up to hundreds of waiting booth
+# requests, and the ingest view gives its connection back before it waits on the result.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- Pipeline timing -------------------------------------------------------------------------
+# The one clock: job.deadline = received + T_SYNC_RESPONSE; every other budget derives from it.
+T_SYNC_RESPONSE = _positive("T_SYNC_RESPONSE", env.float("T_SYNC_RESPONSE", default=50.0), maximum=600)
+MEDIA_TTL_SECONDS = _positive("MEDIA_TTL_SECONDS", env.float("MEDIA_TTL_SECONDS", default=60.0))
+RESULT_TTL_HOURS = _positive("RESULT_TTL_HOURS", env.float("RESULT_TTL_HOURS", default=72.0))
+CLEANUP_PERIOD_SECONDS = _positive("CLEANUP_PERIOD_SECONDS", env.float("CLEANUP_PERIOD_SECONDS", default=30.0))
+# A pending/processing job this long past its deadline is presumed orphaned (dead web or worker).
+STALE_JOB_GRACE_SECONDS = _positive("STALE_JOB_GRACE_SECONDS", env.float("STALE_JOB_GRACE_SECONDS", default=10.0))
+
+# --- Ingest limits ---------------------------------------------------------------------------
+UPLOAD_MAX_BYTES = int(_positive("UPLOAD_MAX_BYTES", env.int("UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)))
+# Pillow refuses images with more pixels than this (decompression bomb guard).
+IMAGE_MAX_PIXELS = int(_positive("IMAGE_MAX_PIXELS", env.int("IMAGE_MAX_PIXELS", default=64_000_000)))
+# Multipart text fields (booth metadata) are small; the photo is handled by the upload handlers.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+
+# --- Providers -------------------------------------------------------------------------------
+PROVIDERS: dict[str, dict] = {
+    "local": {"BACKEND": "providers.local.LocalProvider"},
+    "gemini": {
+        "BACKEND": "providers.gemini.GeminiProvider",
+        "OPTIONS": {
+            "api_keys": env.list("GEMINI_API_KEY", default=[]),
+            "base_url": env.str("GEMINI_BASE_URL", default="") or None,
+            "api_version": env.str("GEMINI_API_VERSION", default="v1beta"),
+            "timeout": _positive("GEMINI_TIMEOUT", env.float("GEMINI_TIMEOUT", default=45.0)),
+            "max_input_side": int(_positive("GEMINI_MAX_INPUT_SIDE", env.int("GEMINI_MAX_INPUT_SIDE", default=2048))),
+        },
+    },
+}
+
+# --- Celery ----------------------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# One job per worker process at a time; a job is acknowledged on receipt, because redelivering it
+# after its deadline is useless (the cleanup ends such jobs instead).
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ACKS_LATE = False
+CELERY_TASK_TRACK_STARTED = True
+# The waiting web request reads the result at once; results are ids and status codes only.
+CELERY_RESULT_EXPIRES = 600
+# Backstops only: each job's task gets limits derived from its own deadline when it is enqueued.
+CELERY_TASK_SOFT_TIME_LIMIT = T_SYNC_RESPONSE + 5
+CELERY_TASK_TIME_LIMIT = T_SYNC_RESPONSE + 15
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=8)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker outage must turn into a quick 503, not a booth request hanging on reconnects.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "visibility_timeout": 3600}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_BEAT_SCHEDULE = {
+    "jobs-sweep-stale": {"task": "jobs.sweep_stale_jobs", "schedule": CLEANUP_PERIOD_SECONDS},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}

@@ -1,0 +1,24 @@
+"""Test settings: real PostgreSQL and Redis, short deadlines, test-only providers."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("T_SYNC_RESPONSE", "2")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+# Exported, so the worker and web processes the tests start share the same files.
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="photochanger-test-media-"))
+os.environ.setdefault("GEMINI_API_KEY", "test-key-1")
+
+from photochanger.settings.base import *  # noqa: E402,F403
+from photochanger.settings.base import DATABASES, PROVIDERS  # noqa: E402
+
+DATABASES["default"]["TEST"] = {"NAME": "test_photochanger"}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+PROVIDERS = {
+    **PROVIDERS,
+    "testing": {"BACKEND": "tests.support.providers.TestingProvider"},
+}

@@ -1,0 +1,101 @@
+"""The provider interface: request and result types, typed errors, the Provider protocol."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from providers.schema import Operation
+
+
+@dataclass(frozen=True)
+class ImageData:
+    """An encoded image (JPEG/PNG/WebP bytes) and its MIME type."""
+
+    data: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
+class ProviderRequest:
+    """Everything one provider call needs.
+
+    ``deadline`` is a ``time.time()`` timestamp: the provider must give up by then, and every HTTP
+    attempt it makes must fit in the time left.
+    """
+
+    operation: str
+    image: ImageData
+    params: Mapping[str, Any]
+    deadline: float
+    # Template images by parameter name, in the order the slot lists them.
+    templates: Mapping[str, tuple[ImageData, ...]] = field(default_factory=dict)
+    # The booth's multipart text fields (name, survey answers, ...); never the password.
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+    def remaining(self) -> float:
+        return self.deadline - time.time()
+
+
+@dataclass(frozen=True)
+class ProviderResult:
+    image: ImageData
+    model: str = ""
+    attempts: int = 1
+    usage: Mapping[str, Any] = field(default_factory=dict)
+
+
+class ProviderError(Exception):
+    """Base of the typed provider errors. ``code`` is what the booth sees in the 502 body."""
+
+    code: ClassVar[str] = "provider_error"
+
+    def __init__(self, message: str, *, attempts: int = 1, model: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.attempts = attempts
+        self.model = model
+
+
+class ProviderRefused(ProviderError):
+    """The provider declined the request (safety or policy block). Never retried."""
+
+    code = "provider_refused"
+
+
+class ProviderTransient(ProviderError):
+    """Rate limits, 5xx, timeouts: worth retrying while the deadline allows."""
+
+    code = "provider_error"
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ProviderQuota(ProviderTransient):
+    """A transient error caused by quota or rate limiting (HTTP 429)."""
+
+    code = "provider_quota"
+
+
+class ProviderPermanent(ProviderError):
+    """Bad request, bad configuration, unusable answer: retrying cannot help."""
+
+    code = "provider_error"
+
+
+class Provider:
+    """Base class for providers. Subclasses declare ``name``, ``label`` and ``operations``."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    operations: ClassVar[Mapping[str, Operation]]
+
+    def __init__(self, **options: Any) -> None:
+        self.options = options
+
+    def process(self, request: ProviderRequest) -> ProviderResult:
+        raise NotImplementedError

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+from PIL import Image, ImageStat
+
+from providers.base import ImageData, ProviderPermanent, ProviderRequest
+from providers.local import LocalProvider
+from tests.support import images
+
+
+def _request(operation: str, params: dict, photo: bytes | None = None, **kwargs) -> ProviderRequest:
+    cleaned = LocalProvider.operations[operation].validate(params)
+    return ProviderRequest(
+        operation=operation,
+        image=ImageData(photo or images.jpeg(), "image/jpeg"),
+        params=cleaned,
+        deadline=time.time() + 10,
+        **kwargs,
+    )
+
+
+def _out(result) -> Image.Image:
+    return images.decode(result.image.data)
+
+
+def test_grayscale_returns_a_single_channel_jpeg():
+    result = LocalProvider().process(_request("grayscale", {}))
+    assert result.image.content_type == "image/jpeg"
+    assert _out(result).mode == "L"
+
+
+def test_sepia_tones_red_over_green_over_blue():
+    out = _out(LocalProvider().process(_request("sepia", {})))
+    red, green, blue = ImageStat.Stat(out).mean
+    assert red > green > blue
+
+
+def test_sepia_strength_zero_keeps_the_colours():
+    photo = images.png()
+    result = LocalProvider().process(_request("sepia", {"strength": 0, "output_format": "png"}, photo))
+    assert _out(result).tobytes() == images.decode(photo).convert("RGB").tobytes()
+
+
+@pytest.mark.parametrize("mode", ["cover", "contain", "stretch"])
+def test_fit_produces_exactly_the_requested_size(mode):
+    result = LocalProvider().process(_request("fit", {"width": 100, "height": 150, "mode": mode}))
+    assert _out(result).size == (100, 150)
+
+
+def test_overlay_composites_the_frame_over_the_photo():
+    frame = Image.new("RGBA", (10, 10), (0, 0, 0, 0))
+    frame.paste((255, 0, 0, 255), (0, 0, 10, 2))  # an opaque red band across the top
+    request = _request(
+        "overlay",
+        {"frame": "f", "output_format": "png"},
+        templates={"frame": (ImageData(images.encode(frame, "PNG"), "image/png"),)},
+    )
+    out = _out(LocalProvider().process(request)).convert("RGB")
+    assert out.size == (320, 240)
+    red, green, _ = out.getpixel((160, 10))
+    assert red > 240 and green < 15
+    assert out.getpixel((160, 200))[1] > 100  # the photo shows below the band
+
+
+def test_overlay_without_its_frame_is_a_permanent_error():
+    with pytest.raises(ProviderPermanent):
+        LocalProvider().process(_request("overlay", {"frame": "f"}))
+
+
+def test_exif_rotated_photo_is_processed_upright():
+    img = images.gradient(320, 240)
+    exif = img.getexif()
+    exif[0x0112] = 6  # rotate 90° clockwise on display
+    photo = images.encode(img, "JPEG", exif=exif.tobytes())
+    out = _out(LocalProvider().process(_request("grayscale", {}, photo)))
+    assert out.size == (240, 320)
+
+
+def test_undecodable_input_is_a_permanent_error():
+    with pytest.raises(ProviderPermanent):
+        LocalProvider().process(_request("grayscale", {}, b"garbage"))

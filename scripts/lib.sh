@@ -1,0 +1,35 @@
+# Shared set-up steps for scripts/serve and scripts/test. Sourced, not run.
+# Starts PostgreSQL and Redis when they are down and builds .venv from the pinned requirements.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PYTHON="${PYTHON:-python3}"
+
+log() { printf '[photochanger] %s\n' "$*" >&2; }
+
+ensure_postgres() {
+  if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then return; fi
+  log "starting PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n 1)" main start || true
+  for _ in $(seq 1 60); do pg_isready -h 127.0.0.1 -p 5432 -q && return; sleep 0.5; done
+  log "PostgreSQL did not start"; return 1
+}
+
+ensure_redis() {
+  if redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then return; fi
+  log "starting Redis"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+  for _ in $(seq 1 40); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && return; sleep 0.25; done
+  log "Redis did not start"; return 1
+}
+
+# ensure_venv REQUIREMENTS_FILE: (re)install when the requirement files changed since last time.
+ensure_venv() {
+  local reqs="$1" stamp="$ROOT/.venv/.requirements.sha256" want
+  want="$(cat "$ROOT"/requirements*.txt | sha256sum | cut -d' ' -f1)-$(basename "$reqs")"
+  if [ -x "$ROOT/.venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+  log "installing Python dependencies from $(basename "$reqs")"
+  [ -x "$ROOT/.venv/bin/python" ] || "$PYTHON" -m venv "$ROOT/.venv"
+  "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+  "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$reqs"
+  echo "$want" > "$stamp"
+}

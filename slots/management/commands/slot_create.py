@@ -1,0 +1,59 @@
+"""``manage.py slot_create``: create a slot from the shell and print its ingest URL and password."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from photochanger.errors import ValidationFailed
+from slots.services import slot_create, slot_ingest_url
+
+
+def _param(text: str) -> tuple[str, object]:
+    name, sep, raw = text.partition("=")
+    if not sep or not name:
+        raise CommandError(f"--param takes name=value, got {text!r}")
+    try:
+        value = json.loads(raw)  # numbers, booleans and lists arrive typed
+    except json.JSONDecodeError:
+        value = raw
+    return name, value
+
+
+class Command(BaseCommand):
+    help = "Create a slot and print its id, ingest URL and password (the password is shown only once)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--name", required=True)
+        parser.add_argument("--provider", default="local")
+        parser.add_argument("--operation", required=True)
+        parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+        parser.add_argument("--inactive", action="store_true", help="Create the slot disabled.")
+
+    def handle(self, *args, **options) -> None:
+        params = dict(_param(text) for text in options["param"])
+        try:
+            slot, secret = slot_create(
+                name=options["name"],
+                provider=options["provider"],
+                operation=options["operation"],
+                params=params,
+                is_active=not options["inactive"],
+            )
+        except ValidationFailed as exc:
+            raise CommandError(json.dumps({"fields": exc.fields})) from exc
+        self.stdout.write(
+            json.dumps(
+                {
+                    "id": str(slot.id),
+                    "name": slot.name,
+                    "provider": slot.provider,
+                    "operation": slot.operation,
+                    "params": slot.params,
+                    "ingest_url": slot_ingest_url(slot=slot),
+                    "password": secret,
+                },
+                indent=2,
+            )
+        )

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+
+class Slot(models.Model):
+    """A booth endpoint: one provider operation with fixed parameters behind an unguessable URL."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    provider = models.CharField(max_length=50)
+    operation = models.CharField(max_length=50)
+    params = models.JSONField(default=dict, blank=True)
+    # Keyed hash (HMAC-SHA256) of the server-generated secret; the plaintext is shown once.
+    secret_hash = models.CharField(max_length=64)
+    version = models.PositiveIntegerField(default=1)
+    is_active = models.BooleanField(default=True)
+    template_media = models.ManyToManyField(
+        "media.TemplateMedia", through="SlotTemplateMedia", related_name="slots", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(version__gte=1), name="slot_version_positive"),
+            models.CheckConstraint(condition=~Q(secret_hash=""), name="slot_secret_hash_set"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlotTemplateMedia(models.Model):
+    """Which template media a slot's params reference; PROTECT makes 'in use' a database fact."""
+
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE)
+    template_media = models.ForeignKey("media.TemplateMedia", on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["slot", "template_media"], name="slot_template_media_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slot_id} uses {self.template_media_id}"

@@ -1,0 +1,136 @@
+"""The live stack for pipeline tests: a real gunicorn and a real Celery prefork worker, sharing
+the test database, the test Redis database and the test media directory with this process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+
+from photochanger.celery import app as celery_app
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class LiveStack:
+    base_url: str
+    worker_name: str
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _database_url() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    user = db.get("USER") or "postgres"
+    return f"postgres://{user}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+def _wait_for(check, what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"{what} did not come up within {timeout} s; see {ARTIFACTS}")
+
+
+def _port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def stack_env(django_db_setup) -> dict[str, str]:
+    """Environment for the processes the tests start (extended by other session fixtures)."""
+    env = dict(os.environ)
+    env.update(DJANGO_SETTINGS_MODULE="photochanger.settings.test", DATABASE_URL=_database_url())
+    return env
+
+
+@pytest.fixture(scope="session")
+def live_stack(stack_env) -> LiveStack:
+    ARTIFACTS.mkdir(exist_ok=True)
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    worker_name = f"pytest-{uuid.uuid4().hex[:8]}@localhost"
+    port = _free_port()
+    processes = [
+        subprocess.Popen(
+            [
+                str(BIN / "celery"),
+                "-A",
+                "photochanger",
+                "worker",
+                "-P",
+                "prefork",
+                "-c",
+                "4",
+                "-l",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                worker_name,
+            ],
+            env=stack_env,
+            stdout=(ARTIFACTS / "worker.log").open("w"),
+            stderr=subprocess.STDOUT,
+        ),
+        subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "photochanger.wsgi:application",
+                "-k",
+                "gthread",
+                "--threads",
+                "64",
+                "-w",
+                "1",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "120",
+                "--access-logfile",
+                "-",
+            ],
+            env=stack_env,
+            stdout=(ARTIFACTS / "web.log").open("w"),
+            stderr=subprocess.STDOUT,
+        ),
+    ]
+    try:
+        _wait_for(lambda: _port_open(port), "gunicorn")
+        _wait_for(lambda: any(worker_name in r for r in celery_app.control.ping(timeout=0.5)), "celery worker")
+        yield LiveStack(base_url=f"http://127.0.0.1:{port}", worker_name=worker_name)
+    finally:
+        for process in processes:
+            _stop(process)

@@ -1,0 +1,119 @@
+"""A client that speaks exactly like DSLR Remote Pro 3.30.2 (captured request), over a raw socket:
+its multipart boundary style, its text fields, ``Expect: 100-continue`` and the body sent only
+after the server's ``100 Continue``."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+BOUNDARY = "------------090306000104030805010400"
+
+
+def booth_fields(**overrides: str) -> dict[str, str]:
+    fields = {
+        "time": str(int(time.time())),
+        "user_id": "42",
+        "id": "7",
+        "profile": "Wedding",
+        "status": "0",
+        "hash": "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+        "name": "IMG_0003.JPG",
+        "model": "Windows",
+        "version": "3.30.2",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def multipart_body(fields: dict[str, str], files: list[tuple[str, str, str, bytes]], boundary: str = BOUNDARY) -> bytes:
+    parts: list[bytes] = []
+    for name, value in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+    for field_name, filename, content_type, data in files:
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field_name}"; filename="{filename}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n"
+        )
+        parts.append(head.encode() + data + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts)
+
+
+@dataclass
+class BoothResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    elapsed: float
+    got_continue: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def json(self):
+        import json
+
+        return json.loads(self.body)
+
+
+def booth_post(
+    url: str,
+    *,
+    photo: bytes | None,
+    password: str | None,
+    fields: dict[str, str] | None = None,
+    filename: str = "IMG_0003.JPG",
+    content_type: str = "image/jpeg",
+    file_field: str = "fileToUpload",
+    timeout: float = 30.0,
+) -> BoothResponse:
+    form = booth_fields() if fields is None else dict(fields)
+    if password is not None:
+        form["password"] = password
+    files = [(file_field, filename, content_type, photo)] if photo is not None else []
+    body = multipart_body(form, files)
+    parts = urlsplit(url)
+    started = time.monotonic()
+    sock = socket.create_connection((parts.hostname, parts.port or 80), timeout=timeout)
+    try:
+        head = (
+            f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nAccept: */*\r\n"
+            f"Content-Length: {len(body)}\r\n"
+            f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
+            "Expect: 100-continue\r\n\r\n"
+        )
+        sock.sendall(head.encode())
+        got_continue = _await_continue(sock)
+        sock.sendall(body)
+        response = http.client.HTTPResponse(sock, method="POST")
+        response.begin()
+        payload = response.read()
+        return BoothResponse(
+            status=response.status,
+            headers={k.lower(): v for k, v in response.getheaders()},
+            body=payload,
+            elapsed=time.monotonic() - started,
+            got_continue=got_continue,
+        )
+    finally:
+        sock.close()
+
+
+def _await_continue(sock: socket.socket) -> bool:
+    """Like curl: wait up to a second for ``100 Continue``, then send the body regardless."""
+    previous = sock.gettimeout()
+    sock.settimeout(1.0)
+    try:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(1)
+            if not chunk:
+                break
+            data += chunk
+        return data.startswith(b"HTTP/1.1 100")
+    except TimeoutError:
+        return False
+    finally:
+        sock.settimeout(previous)

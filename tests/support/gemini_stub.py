@@ -1,0 +1,310 @@
+"""A stand-in for the Gemini API's ``generateContent`` endpoint, for tests (127.0.0.1 only).
+
+The real google-genai SDK is pointed at it with ``base_url``. It answers in the API's camelCase
+shape; its image answer is the request's first image (the photo) colour-inverted, so tests can
+check pixels. Behaviour is scripted per test:
+
+    with GeminiStub(api_keys=["k1"]) as stub:
+        stub.script(error(429, retry_delay=1), ok())   # FIFO, one per request, then stub.default
+        stub.script_model("model-a", error(404))       # consumed first by requests for model-a
+        stub.set_model_default("model-b", hang(5))     # every request for model-b once its queue is empty
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from PIL import Image, ImageOps
+
+STATUS_NAMES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
+                404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 502: "BAD_GATEWAY",
+                503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """How to answer one request. Build them with the helper functions below."""
+
+    kind: str  # ok | error | blocked | finish | text | malformed
+    latency: float = 0.0
+    status: int = 200
+    message: str = ""
+    retry_delay: float | None = None
+    output_size: tuple[int, int] | None = None
+    usage: dict[str, int] | None = None
+    text: str | None = None
+    reason: str = ""
+
+
+def ok(*, latency: float = 0.0, output_size: tuple[int, int] | None = None,
+       usage: dict[str, int] | None = None, text: str | None = None) -> Behaviour:
+    """Answer with the inverted photo (resized to ``output_size``), after ``latency`` seconds."""
+    return Behaviour("ok", latency=latency, output_size=output_size, usage=usage, text=text)
+
+
+def hang(seconds: float) -> Behaviour:
+    """Hold the request ``seconds`` (other requests are served meanwhile), then answer ok."""
+    return ok(latency=seconds)
+
+
+def error(status: int, message: str = "", *, retry_delay: float | None = None,
+          latency: float = 0.0) -> Behaviour:
+    """Google's error body; ``retry_delay`` adds a ``google.rpc.RetryInfo`` detail (seconds)."""
+    return Behaviour("error", latency=latency, status=status,
+                     message=message or f"Stub error {status}", retry_delay=retry_delay)
+
+
+def blocked(reason: str = "SAFETY") -> Behaviour:
+    """``promptFeedback.blockReason`` set and no candidates, as for a blocked prompt."""
+    return Behaviour("blocked", reason=reason)
+
+
+def finish(reason: str = "IMAGE_SAFETY", text: str | None = None) -> Behaviour:
+    """A candidate with this ``finishReason`` and no image (optionally a text part)."""
+    return Behaviour("finish", reason=reason, text=text)
+
+
+def text_only(text: str = "I can't make that picture, but here is a poem instead.") -> Behaviour:
+    return Behaviour("text", text=text)
+
+
+def malformed() -> Behaviour:
+    """HTTP 200 with a body that is not JSON."""
+    return Behaviour("malformed")
+
+
+@dataclass
+class StubRequest:
+    """What one request carried. ``images`` are ``(mime_type, width, height, bytes)`` in part order."""
+
+    model: str
+    api_version: str
+    api_key: str | None
+    prompts: list[str]
+    images: list[tuple[str, int, int, bytes]]
+    at: float
+    headers: dict[str, str]
+    body: Any = field(repr=False, default=None)
+
+
+def _b64decode(data: str) -> bytes:
+    """Standard or URL-safe alphabet, padded or not (the SDK sends URL-safe)."""
+    cleaned = "".join(data.split()).replace("-", "+").replace("_", "/")
+    return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4), validate=True)
+
+
+class GeminiStub:
+    def __init__(self, api_keys: list[str] | tuple[str, ...] | None = ("test-key",),
+                 default: Behaviour | None = None) -> None:
+        # None accepts any key (but still requires one).
+        self.api_keys = None if api_keys is None else set(api_keys)
+        self.default = default or ok()
+        self.requests: list[StubRequest] = []
+        self._queue: deque[Behaviour] = deque()
+        self._model_queues: dict[str, deque[Behaviour]] = {}
+        self._model_defaults: dict[str, Behaviour] = {}
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def start(self) -> GeminiStub:
+        stub = self
+
+        class Handler(_Handler):
+            owner = stub
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True  # hung handlers must not keep the process or stop() waiting
+        server.block_on_close = False
+        self._server = server
+        self._stopping.clear()
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="gemini-stub", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()  # wakes handlers sleeping in a latency/hang
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> GeminiStub:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None, "start() the stub first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    # -- scripting -------------------------------------------------------------------------------
+
+    def script(self, *behaviours: Behaviour) -> None:
+        with self._lock:
+            self._queue.extend(behaviours)
+
+    def script_model(self, model: str, *behaviours: Behaviour) -> None:
+        with self._lock:
+            self._model_queues.setdefault(model, deque()).extend(behaviours)
+
+    def set_model_default(self, model: str, behaviour: Behaviour) -> None:
+        with self._lock:
+            self._model_defaults[model] = behaviour
+
+    def reset(self) -> None:
+        with self._lock:
+            self._queue.clear()
+            self._model_queues.clear()
+            self._model_defaults.clear()
+            self.requests.clear()
+
+    def _next(self, model: str) -> Behaviour:
+        with self._lock:
+            queue = self._model_queues.get(model)
+            if queue:
+                return queue.popleft()
+            if model in self._model_defaults:
+                return self._model_defaults[model]
+            return self._queue.popleft() if self._queue else self.default
+
+    def _record(self, record: StubRequest) -> None:
+        with self._lock:
+            self.requests.append(record)
+
+    def sleep(self, seconds: float) -> None:
+        self._stopping.wait(seconds)
+
+
+def _error_body(status: int, message: str, retry_delay: float | None = None,
+                extra: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    details = list(extra or [])
+    if retry_delay is not None:
+        details.append({"@type": "type.googleapis.com/google.rpc.RetryInfo",
+                        "retryDelay": f"{retry_delay:g}s"})
+    body: dict[str, Any] = {"code": status, "message": message, "status": STATUS_NAMES.get(status, "UNKNOWN")}
+    if details:
+        body["details"] = details
+    return {"error": body}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    owner: GeminiStub
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep test output quiet
+        pass
+
+    def _send(self, status: int, payload: bytes, content_type: str = "application/json") -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", f"{content_type}; charset=UTF-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except OSError:
+            self.close_connection = True  # the client gave up (timeout): nothing to do
+
+    def _json(self, status: int, body: Any) -> None:
+        self._send(status, json.dumps(body).encode())
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._json(404, _error_body(404, "Not found (the stub serves generateContent only)."))
+
+    def do_POST(self) -> None:  # noqa: N802
+        arrived = time.time()
+        url = urlsplit(self.path)
+        body_bytes = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        parts = url.path.strip("/").split("/")
+        if len(parts) != 3 or parts[1] != "models" or not parts[2].endswith(":generateContent"):
+            return self._json(404, _error_body(404, f"Unknown path {url.path}"))
+        version, model = parts[0], parts[2].removesuffix(":generateContent")
+        key = self.headers.get("x-goog-api-key") or (parse_qs(url.query).get("key") or [None])[0]
+        try:
+            body = json.loads(body_bytes or b"{}")
+            prompts, images = self._parse(body)
+        except (ValueError, KeyError, TypeError, OSError) as exc:
+            return self._json(400, _error_body(400, f"Invalid JSON payload received. {exc}"))
+        stub = self.owner
+        stub._record(StubRequest(model, version, key, prompts, images, arrived,
+                                 {k.lower(): v for k, v in self.headers.items()}, body))
+        if not key:
+            return self._json(403, _error_body(
+                403, "Method doesn't allow unregistered callers. Please use API Key or other auth."))
+        if stub.api_keys is not None and key not in stub.api_keys:
+            return self._json(400, _error_body(400, "API key not valid. Please pass a valid API key.", extra=[
+                {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID",
+                 "domain": "googleapis.com"}]))
+        behaviour = stub._next(model)
+        if behaviour.latency:
+            stub.sleep(behaviour.latency)
+        self._answer(behaviour, model, prompts, images)
+
+    @staticmethod
+    def _parse(body: dict[str, Any]) -> tuple[list[str], list[tuple[str, int, int, bytes]]]:
+        prompts: list[str] = []
+        images: list[tuple[str, int, int, bytes]] = []
+        for content in body.get("contents", []):
+            for part in content.get("parts", []):
+                if "text" in part:
+                    prompts.append(part["text"])
+                blob = part.get("inlineData") or part.get("inline_data")
+                if blob is not None:
+                    mime = blob.get("mimeType") or blob.get("mime_type") or ""
+                    try:
+                        data = _b64decode(blob["data"])
+                    except binascii.Error as exc:
+                        raise ValueError(f"Invalid base64 in inline data: {exc}") from None
+                    with Image.open(io.BytesIO(data)) as img:
+                        images.append((mime, img.width, img.height, data))
+        return prompts, images
+
+    def _answer(self, behaviour: Behaviour, model: str, prompts: list[str],
+                images: list[tuple[str, int, int, bytes]]) -> None:
+        kind = behaviour.kind
+        if kind == "error":
+            return self._json(behaviour.status, _error_body(behaviour.status, behaviour.message,
+                                                            behaviour.retry_delay))
+        if kind == "malformed":
+            return self._send(200, b'{"candidates": [{"content": {"parts": [')
+        usage = {"promptTokenCount": 10 + 258 * len(images), "candidatesTokenCount": 1290}
+        usage.update(behaviour.usage or {})
+        usage.setdefault("totalTokenCount", usage["promptTokenCount"] + usage["candidatesTokenCount"])
+        answer: dict[str, Any] = {"usageMetadata": usage, "modelVersion": model, "responseId": "stub"}
+        if kind == "blocked":
+            answer["promptFeedback"] = {"blockReason": behaviour.reason}
+            return self._json(200, answer)
+        out_parts: list[dict[str, Any]] = [{"text": behaviour.text}] if behaviour.text else []
+        reason = behaviour.reason or "STOP"
+        if kind == "ok":
+            if not images:
+                return self._json(400, _error_body(400, "The request has no image to edit."))
+            with Image.open(io.BytesIO(images[0][3])) as photo:
+                result = ImageOps.invert(photo.convert("RGB"))
+            if behaviour.output_size:
+                result = result.resize(behaviour.output_size)
+            buffer = io.BytesIO()
+            result.save(buffer, "PNG")
+            out_parts.append({"inlineData": {"mimeType": "image/png",
+                                             "data": base64.b64encode(buffer.getvalue()).decode()}})
+        candidate: dict[str, Any] = {"finishReason": reason, "index": 0}
+        if out_parts:
+            candidate["content"] = {"role": "model", "parts": out_parts}
+        answer["candidates"] = [candidate]
+        self._json(200, answer)

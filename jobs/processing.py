@@ -19,9 +19,12 @@ from jobs.services import (
 )
 from media.models import TemplateMedia
 from photochanger.providers import provider_registry
-from providers.base import ImageData, ProviderError, ProviderRequest, ProviderResult
+from providers.base import ImageData, ProviderError, ProviderRequest, ProviderResult, ProviderTimeout
 
 logger = logging.getLogger(__name__)
+
+# A provider timeout with more time than this left is the provider's own limit, not the deadline.
+LAST_MOMENT = 1.0
 
 
 def job_process(*, job_id: str) -> str:
@@ -95,6 +98,21 @@ def _call_provider(job: Job, request: ProviderRequest) -> ProviderResult | None:
             logger.warning("job %s got a stray interrupt; calling the provider again", job.id)
 
 
+def _end_as_timeout(job: Job, request: ProviderRequest, exc: ProviderTimeout) -> None:
+    """The provider ran out of the job's time: that is a timeout (504), not a provider error.
+
+    The provider gives up just before the deadline; the job ends at the deadline itself (here or
+    by the waiting web request, whichever is first), so the booth gets its 504 on time, not early.
+    """
+    if request.remaining() > LAST_MOMENT:
+        job_mark_failed_provider(
+            job_id=job.id, code=exc.code, message=exc.message, attempts=exc.attempts, model=exc.model
+        )
+        return
+    time.sleep(max(0.0, request.remaining()))
+    job_mark_failed_timeout(job_id=job.id, message=f"No result before the deadline: {exc.message}")
+
+
 def _run(job: Job) -> None:
     try:
         request = _build_request(job)
@@ -104,6 +122,9 @@ def _run(job: Job) -> None:
     started = time.monotonic()
     try:
         result = _call_provider(job, request)
+    except ProviderTimeout as exc:
+        _end_as_timeout(job, request, exc)
+        return
     except ProviderError as exc:
         logger.info("job %s provider failure %s: %s", job.id, exc.code, exc.message)
         job_mark_failed_provider(

@@ -81,6 +81,12 @@ class ProviderQuota(ProviderTransient):
     code = "provider_quota"
 
 
+class ProviderTimeout(ProviderTransient):
+    """The provider did not answer within the time it was given (the job's deadline, at the end)."""
+
+    code = "provider_timeout"
+
+
 class ProviderPermanent(ProviderError):
     """Bad request, bad configuration, unusable answer: retrying cannot help."""
 

@@ -28,6 +28,7 @@ from providers.base import (
     ProviderPermanent,
     ProviderRequest,
     ProviderResult,
+    ProviderTimeout,
     ProviderTransient,
 )
 from providers.gemini_errors import map_exception, must_propagate, read_response
@@ -257,7 +258,7 @@ class GeminiProvider(Provider):
     @staticmethod
     def _final(last: ProviderError | None, attempts: int, model: str, why: str) -> ProviderError:
         if last is None:
-            return ProviderTransient(f"Gemini was not called: {why}", attempts=attempts, model=model)
+            return ProviderTimeout(f"Gemini was not called: {why}", attempts=attempts, model=model)
         last.attempts = attempts
         return last
 

@@ -22,6 +22,7 @@ from providers.base import (
     ProviderPermanent,
     ProviderQuota,
     ProviderRefused,
+    ProviderTimeout,
     ProviderTransient,
 )
 
@@ -112,7 +113,7 @@ def map_exception(exc: BaseException, *, model: str, attempts: int, timeout: flo
             return ProviderTransient(text, attempts=attempts, model=model)
         return ProviderPermanent(text, attempts=attempts, model=model)
     if isinstance(exc, TIMEOUT_ERRORS):
-        return ProviderTransient(
+        return ProviderTimeout(
             f"Gemini did not answer within {timeout:.1f} s ({type(exc).__name__})",
             attempts=attempts, model=model,
         )

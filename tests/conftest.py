@@ -17,9 +17,11 @@ import redis
 from django.conf import settings
 
 from photochanger.celery import app as celery_app
+from tests.support.gemini_stub import GeminiStub, ok
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 BIN = Path(sys.executable).parent
+GEMINI_KEYS = ("test-key-1", "test-key-2")
 
 
 @dataclass
@@ -69,10 +71,31 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def stack_env(django_db_setup) -> dict[str, str]:
-    """Environment for the processes the tests start (extended by other session fixtures)."""
+def gemini_server() -> GeminiStub:
+    """The stand-in Gemini API, for the whole session (the worker is pointed at it at start)."""
+    with GeminiStub(api_keys=GEMINI_KEYS) as stub:
+        yield stub
+
+
+@pytest.fixture
+def gemini(gemini_server) -> GeminiStub:
+    """The stand-in Gemini API, its script and records cleared for this test."""
+    gemini_server.reset()
+    gemini_server.default = ok()
+    yield gemini_server
+    gemini_server.reset()
+
+
+@pytest.fixture(scope="session")
+def stack_env(django_db_setup, gemini_server) -> dict[str, str]:
+    """Environment for the web and worker processes the tests start."""
     env = dict(os.environ)
-    env.update(DJANGO_SETTINGS_MODULE="photochanger.settings.test", DATABASE_URL=_database_url())
+    env.update(
+        DJANGO_SETTINGS_MODULE="photochanger.settings.test",
+        DATABASE_URL=_database_url(),
+        GEMINI_BASE_URL=gemini_server.base_url,
+        GEMINI_API_KEY=",".join(GEMINI_KEYS),
+    )
     return env
 
 

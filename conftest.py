@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -29,3 +30,29 @@ def stored_files(settings):
         )
 
     return files
+
+
+@pytest.fixture
+def api_client(db):
+    """``api_client("slots:read", ...)``: a DRF client with a bearer JWT carrying those scopes."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.test import APIClient
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    def make(*scopes: str) -> APIClient:
+        user = get_user_model().objects.create_user(username=f"admin-{uuid.uuid4().hex[:8]}", password="pw")
+        token = AccessToken.for_user(user)
+        token["scope"] = " ".join(scopes)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        client.user = user
+        return client
+
+    return make
+
+
+@pytest.fixture
+def anon_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()

@@ -1,8 +1,26 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from photochanger.views import not_found
+
+api_urlpatterns = [
+    path("auth/token/", TokenObtainPairView.as_view(), name="token-obtain"),
+    path("auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("", include("slots.urls")),
+    path("", include("media.urls")),
+    path("", include("jobs.urls")),
+]
 
 urlpatterns = [
     path("", include("ingest.urls")),
+    path("", include("media.public_urls")),
+    path("", include("jobs.public_urls")),
+    path("api/", include(api_urlpatterns)),
+    path("api/<path:rest>", not_found),
     path("admin/", admin.site.urls),
 ]
 

@@ -7,7 +7,7 @@ from django.http import HttpRequest, JsonResponse
 from photochanger.errors import error_response
 
 
-def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+def not_found(request: HttpRequest, exception: Exception | None = None, **kwargs: object) -> JsonResponse:
     return error_response(404, "not_found", "Nothing is here.")
 
 

@@ -4,6 +4,7 @@ Bad values fail at start-up, not on the first booth request."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -35,6 +36,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework_simplejwt",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "media",
     "slots",
     "jobs",
@@ -127,6 +133,51 @@ PROVIDERS: dict[str, dict] = {
         },
     },
 }
+
+# --- Admin REST API --------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    # Every endpoint names the scope it needs; HasScope refuses a view that names none.
+    "DEFAULT_PERMISSION_CLASSES": ["photochanger.api.HasScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "photochanger.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.float("JWT_ACCESS_MINUTES", default=15.0)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(hours=env.float("JWT_REFRESH_HOURS", default=24.0)),
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default="") or SECRET_KEY,
+    "TOKEN_OBTAIN_SERIALIZER": "photochanger.auth.ScopedTokenObtainPairSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "photochanger.auth.ScopedTokenRefreshSerializer",
+    "UPDATE_LAST_LOGIN": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PhotoChanger admin API",
+    "DESCRIPTION": "Slots, providers, template media, temporary media, jobs and results. "
+    "Authenticate with a bearer JWT from /api/auth/token/; each endpoint needs the scope it names.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+}
+# Registered temporary media (UC4) live this long; links answer 410 Gone afterwards.
+# (MEDIA_TTL_SECONDS above.) Signed result share links live at most this long.
+RESULT_LINK_TTL_SECONDS = _positive(
+    "RESULT_LINK_TTL_SECONDS", env.float("RESULT_LINK_TTL_SECONDS", default=24 * 3600.0)
+)
 
 # --- Celery ----------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")

@@ -15,7 +15,8 @@ os.environ.setdefault("GEMINI_API_KEY", "test-key-1")
 from photochanger.settings.base import *  # noqa: E402,F403
 from photochanger.settings.base import DATABASES, PROVIDERS  # noqa: E402
 
-DATABASES["default"]["TEST"] = {"NAME": "test_photochanger"}
+# Overridable so that two test runs on one machine do not share (and destroy) one database.
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("PHOTOCHANGER_TEST_DB", "test_photochanger")}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 PROVIDERS = {

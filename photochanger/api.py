@@ -1,0 +1,121 @@
+"""Admin API plumbing: scope checks and the one JSON error shape for every DRF error."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+if TYPE_CHECKING:  # rest_framework.views imports this module through the settings
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+from photochanger.errors import ApplicationError, error_body
+
+SCOPES = ("slots:read", "slots:write", "media:write", "jobs:read", "jobs:write")
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def token_scopes(request: Request) -> set[str]:
+    token = request.auth
+    if token is None:
+        return set()
+    return set(str(token.get("scope", "")).split())
+
+
+def required_scope(view: APIView, method: str) -> str | None:
+    """The scope a view needs for a method: ``required_scopes = {"GET": "...", ...}`` or, for a
+    view that is read/write, ``read_scope`` / ``write_scope``."""
+    scopes: dict[str, str] = getattr(view, "required_scopes", {}) or {}
+    if method in scopes:
+        return scopes[method]
+    if method in READ_METHODS:
+        return getattr(view, "read_scope", None) or scopes.get("GET")
+    return getattr(view, "write_scope", None)
+
+
+class InsufficientScope(exceptions.PermissionDenied):
+    default_code = "insufficient_scope"
+
+
+class HasScope(BasePermission):
+    """Authenticated by a JWT that carries the scope this endpoint and method need.
+
+    A view that declares no scope for a method is refused (fails closed), so a new endpoint
+    cannot be public by accident; public views say so with ``permission_classes = [AllowAny]``.
+    """
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if request.auth is None:
+            raise exceptions.NotAuthenticated()
+        scope = required_scope(view, request.method)
+        if scope is None or scope not in token_scopes(request):
+            raise InsufficientScope(f"This endpoint needs the '{scope}' scope." if scope else "No scope allows this.")
+        return True
+
+
+ERROR_CODES = {
+    exceptions.ParseError: "bad_request",
+    exceptions.AuthenticationFailed: "not_authenticated",
+    exceptions.NotAuthenticated: "not_authenticated",
+    InsufficientScope: "insufficient_scope",
+    exceptions.PermissionDenied: "permission_denied",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "throttled",
+}
+
+
+def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as ``{"field.sub": ["message", ...]}``."""
+    if isinstance(detail, dict):
+        out: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            name = "non_field_errors" if key == "non_field_errors" and not prefix else f"{prefix}{key}"
+            out.update(_flatten(value, f"{name}."))
+        return out
+    if isinstance(detail, list) and detail and all(not isinstance(item, (dict, list)) for item in detail):
+        return {prefix.rstrip(".") or "non_field_errors": [str(item) for item in detail]}
+    if isinstance(detail, list):
+        out = {}
+        for index, item in enumerate(detail):
+            out.update(_flatten(item, f"{prefix}{index}."))
+        return out
+    return {prefix.rstrip(".") or "non_field_errors": [str(detail)]}
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    headers: dict[str, str] = {}
+    if isinstance(exc, ApplicationError):
+        return Response(error_body(exc.code, exc.message, **exc.extra), status=exc.status, headers=exc.headers)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        return Response(error_body("request_too_large", "The request body is too large."), status=413)
+    if isinstance(exc, exceptions.ValidationError):
+        return Response(
+            error_body("validation_failed", "Some fields are invalid.", fields=_flatten(exc.detail)),
+            status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+        )
+    if not isinstance(exc, exceptions.APIException):
+        return None
+    if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
+        view = context.get("view")
+        authenticate_header = view.get_authenticate_header(context["request"]) if view else None
+        headers["WWW-Authenticate"] = authenticate_header or 'Bearer realm="api"'
+        exc.status_code = status.HTTP_401_UNAUTHORIZED
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+    code = next((c for cls, c in ERROR_CODES.items() if type(exc) is cls), None)
+    code = code or next((c for cls, c in ERROR_CODES.items() if isinstance(exc, cls)), "error")
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    return Response(error_body(code, detail), status=exc.status_code, headers=headers)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.support.storage_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _clean_media_root(settings):
@@ -19,15 +21,14 @@ def _clean_media_root(settings):
 
 @pytest.fixture
 def stored_files(settings):
-    """Every file under MEDIA_ROOT, relative, so tests can assert what was (not) kept."""
+    """Every stored file key (local disk or S3, whichever is configured), optionally by prefix."""
+    from django.core.files.storage import default_storage
+
+    from media.storage import PREFIXES, storage_walk
 
     def files(prefix: str = "") -> list[str]:
-        root = Path(settings.MEDIA_ROOT)
-        return sorted(
-            str(p.relative_to(root))
-            for p in root.rglob("*")
-            if p.is_file() and str(p.relative_to(root)).startswith(prefix)
-        )
+        keys = (key for top in PREFIXES for key in storage_walk(default_storage, top))
+        return sorted(key for key in keys if key.startswith(prefix))
 
     return files
 
@@ -40,7 +41,7 @@ def api_client(db):
     from rest_framework_simplejwt.tokens import AccessToken
 
     def make(*scopes: str) -> APIClient:
-        user = get_user_model().objects.create_user(username=f"admin-{uuid.uuid4().hex[:8]}", password="pw")
+        user = get_user_model().objects.create_user(username=f"admin-{uuid.uuid4().hex[:8]}", password="pw")  # noqa: S106 (a throwaway test user)
         token = AccessToken.for_user(user)
         token["scope"] = " ".join(scopes)
         client = APIClient()
@@ -56,3 +57,22 @@ def anon_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A controllable ``timezone.now()``: starts at the real now; ``clock.advance(seconds)``."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    class Clock:
+        def __init__(self) -> None:
+            self.now = timezone.now()
+
+        def advance(self, seconds: float) -> None:
+            self.now += timedelta(seconds=seconds)
+
+    fake = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: fake.now)
+    return fake

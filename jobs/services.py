@@ -5,19 +5,25 @@ cancel) changes nothing."""
 from __future__ import annotations
 
 import logging
+import math
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from jobs.dispatch import job_revoke
 from jobs.models import Job, JobStatus, Result
+from jobs.selectors import job_get, result_get_live, result_link_signer
 from media.models import MediaObject
 from media.services import media_delete, storage_delete_quietly, storage_write
 from media.storage import RESULTS, storage_key
+from photochanger.errors import Conflict, ValidationFailed
 from providers.base import ImageData
 from slots.models import Slot
 
@@ -146,3 +152,58 @@ def job_result_store(
     logger.info("job %s left processing before its result arrived; result discarded", job.id)
     storage_delete_quietly(key=key)
     return None
+
+
+# --- Admin API writes -------------------------------------------------------------------------
+
+# A share link shorter than this is useless to a person; the upper bound is RESULT_LINK_TTL_SECONDS.
+RESULT_LINK_MIN_TTL_SECONDS = 60
+
+
+def job_cancel(*, job_id: uuid.UUID | str) -> Job:
+    """``pending|processing -> cancelled``; the task is revoked and a waiting booth answered 409.
+
+    Raises ``JobNotFound`` (404), or ``Conflict`` (409 ``job_already_final``) when the job had
+    already ended — also when it ended between our read and our conditional update.
+    """
+    job = job_get(job_id=job_id)
+    if not job_mark_cancelled(job_id=job.id):
+        job.refresh_from_db(fields=["status"])
+        raise Conflict(
+            f"The job is already {job.status}; only pending or processing jobs can be cancelled.",
+            code="job_already_final",
+            extra={"job_id": str(job.id), "status": job.status},
+        )
+    job.refresh_from_db()
+    # After the status change: a worker that starts now sees the job cancelled and stops, and the
+    # booth woken here reads the final status.
+    job_revoke(job=job, wake_waiters=True)
+    job_input_release(job=job)
+    return job
+
+
+@dataclass(frozen=True)
+class ResultLink:
+    url: str
+    expires_at: datetime
+
+
+def result_share_link_create(*, job_id: uuid.UUID | str, ttl_seconds: int | None = None) -> ResultLink:
+    """A signed, token-less link to the job's result, valid for ``ttl_seconds`` but never past
+    the result's own expiry. Raises 404 without a result, 410 once it expired, 422 on a bad TTL."""
+    ceiling = settings.RESULT_LINK_TTL_SECONDS
+    if ttl_seconds is None:
+        ttl_seconds = ceiling
+    elif not RESULT_LINK_MIN_TTL_SECONDS <= ttl_seconds <= ceiling:
+        raise ValidationFailed(
+            {"ttl_seconds": [f"Must be between {RESULT_LINK_MIN_TTL_SECONDS} and {ceiling:g} seconds."]}
+        )
+    result = result_get_live(job_id=job_id)
+    wanted = timezone.now() + timedelta(seconds=ttl_seconds)
+    # Whole seconds, rounded down, so the link can only end earlier than asked, never later.
+    exp = math.floor(min(wanted, result.expires_at).timestamp())
+    token = result_link_signer().sign_object({"job": str(result.job_id), "exp": exp})
+    return ResultLink(
+        url=f"{settings.PUBLIC_BASE_URL}{reverse('result-link', kwargs={'token': token})}",
+        expires_at=datetime.fromtimestamp(exp, tz=UTC),
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from jobs.cleanup import jobs_sweep_stale, media_sweep_expired
+from jobs.cleanup import jobs_sweep_stale, media_sweep_expired, results_sweep_expired
 from jobs.processing import job_process
 
 
@@ -13,6 +13,16 @@ def process_job(job_id: str) -> str:
     return job_process(job_id=job_id)
 
 
-@shared_task(name="jobs.sweep_stale_jobs", ignore_result=True)
-def sweep_stale_jobs() -> dict[str, int]:
-    return {"media": media_sweep_expired(), "jobs": jobs_sweep_stale()}
+@shared_task(name="jobs.cleanup_expired_media", ignore_result=True)
+def cleanup_expired_media() -> int:
+    return media_sweep_expired()
+
+
+@shared_task(name="jobs.cleanup_stale_jobs", ignore_result=True)
+def cleanup_stale_jobs() -> int:
+    return jobs_sweep_stale()
+
+
+@shared_task(name="jobs.cleanup_expired_results", ignore_result=True)
+def cleanup_expired_results() -> int:
+    return results_sweep_expired()

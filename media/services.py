@@ -2,19 +2,29 @@ from __future__ import annotations
 
 import io
 import logging
-from datetime import datetime
+import unicodedata
+import uuid
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import PureWindowsPath
 from typing import IO
 from uuid import UUID
 
 from django.conf import settings
+from django.core import signing
 from django.core.files.base import File
 from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from media.images import CheckedImage, UnsupportedImage, image_check
 from media.models import MediaObject, TemplateMedia
-from media.storage import INPUTS, TEMPLATES, storage_key
-from photochanger.errors import ApplicationError
+from media.selectors import MEDIA_LINK_SALT
+from media.storage import INPUTS, MEDIA, TEMPLATES, storage_key
+from photochanger.errors import ApplicationError, Conflict
+
+TEMPLATE_NAME_MAX = TemplateMedia._meta.get_field("name").max_length
 
 logger = logging.getLogger(__name__)
 
@@ -76,15 +86,114 @@ def media_delete(*, media_id: UUID) -> bool:
     return True
 
 
-def template_media_create(*, name: str, upload: IO[bytes]) -> TemplateMedia:
+def image_check_or_415(upload: IO[bytes]) -> CheckedImage:
+    """``image_check`` for an admin upload: anything unusable (empty, not JPEG/PNG/WebP, a bomb) is a 415."""
     try:
-        image = image_check(upload, max_pixels=settings.IMAGE_MAX_PIXELS)
+        return image_check(upload, max_pixels=settings.IMAGE_MAX_PIXELS)
     except UnsupportedImage as exc:
-        raise ApplicationError(str(exc), code="unsupported_media_type", status=415) from exc
-    template = TemplateMedia(name=name, content_type=image.content_type, width=image.width, height=image.height)
-    template.storage_key = storage_key(TEMPLATES, template.id, image.ext)
-    template.size = storage_write(
-        key=template.storage_key, content=image.upright if image.upright is not None else upload
+        raise ApplicationError(
+            f"Not a usable JPEG, PNG or WebP image: {exc}", code="unsupported_media_type", status=415
+        ) from exc
+
+
+def _stored_then_saved(obj: MediaObject | TemplateMedia, *, key: str, content: bytes | IO[bytes]) -> None:
+    """Write the file, then the row; a row that cannot be saved must not leave its file behind."""
+    obj.storage_key = key
+    obj.size = storage_write(key=key, content=content)
+    try:
+        obj.save(force_insert=True)
+    except BaseException:
+        storage_delete_quietly(key=key)
+        raise
+
+
+def template_media_name(*, name: str | None, filename: str | None) -> str:
+    """The given name, else the upload's file name stripped of any path and control characters."""
+    chosen = (name or "").strip()
+    if not chosen and filename:
+        # Browsers on Windows may send a full path; control characters have no place in a label.
+        base = PureWindowsPath(filename).name
+        chosen = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    return (chosen or "template")[:TEMPLATE_NAME_MAX]
+
+
+def template_media_create(*, name: str | None, upload: IO[bytes]) -> TemplateMedia:
+    """Check and store an admin's template image. ``name`` defaults to the upload's file name."""
+    image = image_check_or_415(upload)
+    template = TemplateMedia(
+        name=template_media_name(name=name, filename=getattr(upload, "name", None)),
+        content_type=image.content_type,
+        width=image.width,
+        height=image.height,
     )
-    template.save()
+    _stored_then_saved(
+        template,
+        key=storage_key(TEMPLATES, template.id, image.ext),
+        content=image.upright if image.upright is not None else upload,
+    )
     return template
+
+
+def template_media_delete(*, template_media_id: UUID | str) -> None:
+    """Delete a template and its file; 404 when unknown, 409 (naming the slots) while any slot uses it.
+
+    The row is locked first: a slot saved concurrently with a reference to it then waits for this
+    transaction and fails its foreign-key check, instead of slipping in between check and delete.
+    PROTECT on ``SlotTemplateMedia.template_media`` is what refuses the delete.
+    """
+    with transaction.atomic():
+        template = _template_locked(template_media_id)
+        try:
+            template.delete()
+        except ProtectedError as exc:
+            slots = [{"id": str(slot["id"]), "name": slot["name"]} for slot in template.slots.values("id", "name")]
+            names = ", ".join(slot["name"] for slot in slots)
+            raise Conflict(
+                f"Template media is used by {len(slots)} slot(s): {names}. Remove it from them first.",
+                code="template_media_in_use",
+                extra={"slots": slots},
+            ) from exc
+        # Only once the row is surely gone: a rolled-back delete must keep its file.
+        transaction.on_commit(partial(storage_delete_quietly, key=template.storage_key))
+
+
+def _template_locked(template_media_id: UUID | str) -> TemplateMedia:
+    try:
+        key = uuid.UUID(str(template_media_id))
+    except ValueError:
+        key = None
+    template = TemplateMedia.objects.select_for_update().filter(id=key).first() if key else None
+    if template is None:
+        raise ApplicationError("No template media has this id.", code="not_found", status=404)
+    return template
+
+
+def media_register(*, upload: IO[bytes]) -> MediaObject:
+    """Store a file for a provider that fetches images by URL; it lives ``MEDIA_TTL_SECONDS``.
+
+    The cleanup (``jobs.cleanup.media_sweep_expired``) deletes it afterwards; there is no way to
+    extend the lifetime, so a link handed out can be relied on to stop working.
+    """
+    image = image_check_or_415(upload)
+    now = timezone.now()
+    media = MediaObject(
+        kind=MediaObject.Kind.REGISTERED,
+        content_type=image.content_type,
+        created_at=now,
+        expires_at=now + timedelta(seconds=settings.MEDIA_TTL_SECONDS),
+    )
+    _stored_then_saved(
+        media,
+        key=storage_key(MEDIA, media.id, image.ext),
+        content=image.upright if image.upright is not None else upload,
+    )
+    return media
+
+
+def media_link_token(*, media: MediaObject) -> str:
+    return signing.dumps(str(media.id), salt=MEDIA_LINK_SALT, compress=True)
+
+
+def media_link_url(*, media: MediaObject) -> str:
+    """The public, unguessable link of a registered file (served by ``media.public_urls``)."""
+    return f"{settings.PUBLIC_BASE_URL}/m/{media_link_token(media=media)}"

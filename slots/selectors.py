@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+from django.db.models import QuerySet
+
+from photochanger.providers import provider_registry
 from slots.models import Slot
 
 
@@ -12,3 +16,22 @@ def slot_get(*, slot_id: str) -> Slot | None:
     except (ValueError, TypeError, AttributeError):
         return None
     return Slot.objects.filter(id=key).first()
+
+
+def slot_list(
+    *, is_active: bool | None = None, provider: str | None = None, operation: str | None = None
+) -> QuerySet[Slot]:
+    # Ordered on a unique key too, so limit/offset pages neither repeat nor skip slots.
+    slots = Slot.objects.prefetch_related("template_media").order_by("name", "id")
+    if is_active is not None:
+        slots = slots.filter(is_active=is_active)
+    if provider:
+        slots = slots.filter(provider=provider)
+    if operation:
+        slots = slots.filter(operation=operation)
+    return slots
+
+
+def provider_list() -> list[dict[str, Any]]:
+    """Every provider with its operations and their parameter schemas, for forms built from it."""
+    return provider_registry().describe()

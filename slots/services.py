@@ -8,10 +8,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from jobs.dispatch import job_revoke
+from jobs.models import Job, JobStatus
+from jobs.services import job_input_release, job_mark_cancelled
 from media.models import TemplateMedia
-from photochanger.errors import ValidationFailed
+from photochanger.errors import ApplicationError, Conflict, ValidationFailed
 from photochanger.providers import provider_registry
 from providers.registry import UnknownOperation, UnknownProvider
 from providers.schema import ParamsInvalid
@@ -84,17 +89,22 @@ def _template_links_sync(*, slot: Slot) -> None:
     )
 
 
+def _name_clean(name: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationFailed({"name": ["This field is required."]})
+    return name.strip()
+
+
 @transaction.atomic
 def slot_create(
     *, name: str, provider: str, operation: str, params: Mapping[str, Any], is_active: bool = True
 ) -> tuple[Slot, str]:
     """Create a slot; returns it with the plaintext secret, which is never stored or shown again."""
-    if not name or not name.strip():
-        raise ValidationFailed({"name": ["This field is required."]})
+    name = _name_clean(name)
     cleaned = slot_params_validate(provider=provider, operation=operation, params=params)
     secret = _new_secret()
     slot = Slot.objects.create(
-        name=name.strip(),
+        name=name,
         provider=provider,
         operation=operation,
         params=cleaned,
@@ -103,3 +113,92 @@ def slot_create(
     )
     _template_links_sync(slot=slot)
     return slot, secret
+
+
+UPDATABLE_FIELDS = frozenset({"name", "provider", "operation", "params", "is_active"})
+# Changing any of these changes what the params mean, so the params are validated again.
+OPERATION_FIELDS = frozenset({"provider", "operation", "params"})
+
+
+def _version_claim(*, slot: Slot, version: int, **changes: Any) -> None:
+    """Apply ``changes`` and bump the version in one conditional UPDATE, if ``version`` is current.
+
+    Of two writers holding the same version exactly one matches the row; the other waits on the
+    row lock, finds the version moved on and gets 409 with the version it should re-read.
+    """
+    won = Slot.objects.filter(id=slot.id, version=version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **changes
+    )
+    if won:
+        return
+    current = Slot.objects.filter(id=slot.id).values_list("version", flat=True).first()
+    if current is None:
+        raise ApplicationError("No slot has this id.", code="not_found", status=404)
+    raise Conflict(
+        f"Version {version} is not the slot's current version ({current}); reload the slot and retry.",
+        code="version_conflict",
+        extra={"current_version": current},
+    )
+
+
+def slot_update(*, slot: Slot, version: int, data: Mapping[str, Any]) -> Slot:
+    """Change a slot if ``version`` is still its version; the version goes up by one.
+
+    ``data`` holds any of ``UPDATABLE_FIELDS``; ``params`` replaces the params as a whole. A slot
+    that ends up inactive has its pending jobs cancelled.
+    """
+    unknown = set(data) - UPDATABLE_FIELDS
+    if unknown:
+        raise TypeError(f"slot_update() cannot change {', '.join(sorted(unknown))}")
+    changes = dict(data)
+    if "name" in changes:
+        changes["name"] = _name_clean(changes["name"])
+    if OPERATION_FIELDS & changes.keys():
+        changes["provider"] = changes.get("provider", slot.provider)
+        changes["operation"] = changes.get("operation", slot.operation)
+        changes["params"] = slot_params_validate(
+            provider=changes["provider"],
+            operation=changes["operation"],
+            params=changes.get("params", slot.params),
+        )
+    with transaction.atomic():
+        _version_claim(slot=slot, version=version, **changes)
+        slot.refresh_from_db()
+        if OPERATION_FIELDS & changes.keys():
+            _template_links_sync(slot=slot)
+    if not slot.is_active:
+        # Also on edits of an already inactive slot: a booth request that read the slot just
+        # before it was deactivated may have queued a job after the first sweep.
+        slot_jobs_cancel_pending(slot=slot)
+    return slot
+
+
+@transaction.atomic  # the row stays locked until it is read back, so a concurrent delete waits
+def slot_secret_rotate(*, slot: Slot, version: int) -> tuple[Slot, str]:
+    """Give the slot a new secret if ``version`` is current; the old one stops working at once."""
+    secret = _new_secret()
+    _version_claim(slot=slot, version=version, secret_hash=slot_secret_hash(secret))
+    slot.refresh_from_db()
+    return slot, secret
+
+
+def slot_delete(*, slot: Slot) -> None:
+    """Cancel the slot's pending jobs, then delete it; its jobs stay in the history without a slot."""
+    slot_jobs_cancel_pending(slot=slot)
+    slot.delete()
+
+
+def slot_jobs_cancel_pending(*, slot: Slot) -> int:
+    """Cancel the slot's pending jobs; a booth waiting on one is woken and answered 409.
+
+    Returns how many jobs this call cancelled (a job that finished or was cancelled by someone
+    else in the meantime is left alone).
+    """
+    cancelled = 0
+    for job in Job.objects.filter(slot=slot, status=JobStatus.PENDING):
+        if not job_mark_cancelled(job_id=job.id, message="The slot was disabled or deleted by an administrator."):
+            continue
+        job_revoke(job=job, wake_waiters=True)
+        job_input_release(job=job)
+        cancelled += 1
+    return cancelled

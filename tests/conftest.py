@@ -14,14 +14,15 @@ from pathlib import Path
 
 import pytest
 import redis
+from celery import Celery
 from django.conf import settings
 
-from photochanger.celery import app as celery_app
 from tests.support.gemini_stub import GeminiStub, ok
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 BIN = Path(sys.executable).parent
 GEMINI_KEYS = ("test-key-1", "test-key-2")
+S3_STACK_REDIS = "redis://127.0.0.1:6379/14"
 
 
 @dataclass
@@ -95,22 +96,20 @@ def stack_env(django_db_setup, gemini_server) -> dict[str, str]:
         DATABASE_URL=_database_url(),
         GEMINI_BASE_URL=gemini_server.base_url,
         GEMINI_API_KEY=",".join(GEMINI_KEYS),
+        # The stale-job sweep ends abandoned jobs one second past their deadline here.
+        STALE_JOB_GRACE_SECONDS="1",
     )
     return env
 
 
-@pytest.fixture(scope="session")
-def live_stack(stack_env) -> LiveStack:
-    ARTIFACTS.mkdir(exist_ok=True)
-    redis.Redis.from_url(settings.REDIS_URL).flushdb()
-    worker_name = f"pytest-{uuid.uuid4().hex[:8]}@localhost"
+def _start_stack(env: dict[str, str], name: str) -> tuple[LiveStack, list[subprocess.Popen]]:
+    worker_name = f"{name}-{uuid.uuid4().hex[:8]}@localhost"
     port = _free_port()
+    celery = [str(BIN / "celery"), "-A", "photochanger"]
     processes = [
         subprocess.Popen(
             [
-                str(BIN / "celery"),
-                "-A",
-                "photochanger",
+                *celery,
                 "worker",
                 "-P",
                 "prefork",
@@ -124,36 +123,84 @@ def live_stack(stack_env) -> LiveStack:
                 "-n",
                 worker_name,
             ],
-            env=stack_env,
-            stdout=(ARTIFACTS / "worker.log").open("w"),
+            env=env,
+            stdout=(ARTIFACTS / f"{name}-worker.log").open("w"),
             stderr=subprocess.STDOUT,
         ),
         subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
                 "photochanger.wsgi:application",
-                "-k",
-                "gthread",
-                "--threads",
-                "64",
-                "-w",
-                "1",
+                "-c",
+                "gunicorn.conf.py",
                 "-b",
                 f"127.0.0.1:{port}",
-                "--timeout",
-                "120",
-                "--access-logfile",
-                "-",
+                "-w",
+                "1",
             ],
-            env=stack_env,
-            stdout=(ARTIFACTS / "web.log").open("w"),
+            env=env,
+            stdout=(ARTIFACTS / f"{name}-web.log").open("w"),
             stderr=subprocess.STDOUT,
         ),
     ]
+    app = Celery(broker=env["REDIS_URL"], set_as_current=False)  # never hijack shared_task
     try:
         _wait_for(lambda: _port_open(port), "gunicorn")
-        _wait_for(lambda: any(worker_name in r for r in celery_app.control.ping(timeout=0.5)), "celery worker")
-        yield LiveStack(base_url=f"http://127.0.0.1:{port}", worker_name=worker_name)
-    finally:
+        _wait_for(lambda: any(worker_name in r for r in app.control.ping(timeout=0.5)), "celery worker")
+    except Exception:
         for process in processes:
             _stop(process)
+        raise
+    return LiveStack(base_url=f"http://127.0.0.1:{port}", worker_name=worker_name), processes
+
+
+@pytest.fixture(scope="session")
+def live_stack(stack_env) -> LiveStack:
+    """gunicorn + a Celery prefork worker on local-disk storage, sharing this process's Redis DB."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    stack, processes = _start_stack(stack_env, "local")
+    yield stack
+    for process in processes:
+        _stop(process)
+
+
+@pytest.fixture(scope="session")
+def live_stack_s3(stack_env, s3_server) -> LiveStack:
+    """The same stack storing every file on the S3 server; its own Redis DB, so its jobs never reach
+    the local-storage worker."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    env = {**stack_env, **s3_server.env(), "REDIS_URL": S3_STACK_REDIS}
+    redis.Redis.from_url(S3_STACK_REDIS).flushdb()
+    stack, processes = _start_stack(env, "s3")
+    yield stack
+    for process in processes:
+        _stop(process)
+
+
+@pytest.fixture
+def celery_beat(stack_env):
+    """Celery beat sending the cleanup tasks every second to the live stack's worker."""
+    process = subprocess.Popen(
+        [
+            str(BIN / "celery"),
+            "-A",
+            "photochanger",
+            "beat",
+            "-l",
+            "INFO",
+            "-s",
+            str(ARTIFACTS / f"beat-{uuid.uuid4().hex[:6]}.schedule"),
+        ],
+        env={**stack_env, "CLEANUP_PERIOD_SECONDS": "1"},
+        stdout=(ARTIFACTS / "beat.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    yield process
+    _stop(process)
+
+
+def pytest_collection_modifyitems(items):
+    """Pipeline tests last: the fast unit tests report first, and the live stack (started on first
+    use, kept for the session) is not running while they do."""
+    items.sort(key=lambda item: item.get_closest_marker("pipeline") is not None)

@@ -64,3 +64,46 @@ class JobFactory(factory.django.DjangoModelFactory):
     failure_code = factory.LazyAttribute(
         lambda job: job.status if job.status in ("failed_timeout", "failed_provider", "cancelled") else ""
     )
+
+
+class RegisteredMediaFactory(factory.django.DjangoModelFactory):
+    """A temporary file registered for URL-fetching providers (UC4), created through ``media_register``."""
+
+    class Meta:
+        model = "media.MediaObject"
+
+    data = factory.LazyFunction(lambda: images.jpeg(64, 48))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        import io
+
+        from media.services import media_register
+
+        return media_register(upload=io.BytesIO(kwargs["data"]))
+
+
+class ResultFactory(factory.django.DjangoModelFactory):
+    """A completed job's result with a real image stored at ``results/{job_id}.jpg``.
+
+    ``data`` is the stored bytes; ``ResultFactory(expires_at=...)`` for a result near its TTL.
+    """
+
+    class Meta:
+        model = "jobs.Result"
+
+    job = factory.SubFactory(JobFactory, status="completed")
+    data = factory.LazyFunction(lambda: images.jpeg(64, 48))
+    content_type = "image/jpeg"
+    created_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda result: result.created_at + timedelta(hours=72))
+    expired_at = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from media.services import storage_write
+
+        data = kwargs.pop("data")
+        key = f"results/{kwargs['job'].id}.jpg"
+        size = storage_write(key=key, content=data)
+        return model_class.objects.create(storage_key=key, size=size, **kwargs)

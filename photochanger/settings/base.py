@@ -100,6 +100,29 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Every file (inputs/, results/, templates/, media/) goes through the default storage: local disk
+# under MEDIA_ROOT, or a private S3 bucket. Nothing is ever served by a public bucket URL.
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="local")
+if STORAGE_BACKEND == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            "region_name": env.str("S3_REGION", default="us-east-1"),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("S3_KEY_PREFIX", default="").strip("/"),
+            "addressing_style": env.str("S3_ADDRESSING_STYLE", default="auto"),
+            "signature_version": "s3v4",
+            "default_acl": None,  # the bucket's private default; never public-read
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": True,  # keys are derived from fresh UUIDs; no rename dance needed
+        },
+    }
+elif STORAGE_BACKEND != "local":
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'local' or 's3'; got {STORAGE_BACKEND!r}.")
 
 # --- Pipeline timing -------------------------------------------------------------------------
 # The one clock: job.deadline = received + T_SYNC_RESPONSE; every other budget derives from it.
@@ -202,8 +225,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "visibility_timeout": 3600}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+# One beat process runs these; each task is idempotent and safe to overlap with itself.
 CELERY_BEAT_SCHEDULE = {
-    "jobs-sweep-stale": {"task": "jobs.sweep_stale_jobs", "schedule": CLEANUP_PERIOD_SECONDS},
+    "cleanup-expired-media": {"task": "jobs.cleanup_expired_media", "schedule": CLEANUP_PERIOD_SECONDS},
+    "cleanup-stale-jobs": {"task": "jobs.cleanup_stale_jobs", "schedule": CLEANUP_PERIOD_SECONDS},
+    "cleanup-expired-results": {"task": "jobs.cleanup_expired_results", "schedule": CLEANUP_PERIOD_SECONDS},
 }
 
 LOGGING = {

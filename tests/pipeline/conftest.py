@@ -1,18 +1,23 @@
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.factories import SlotFactory
-
-pytestmark = pytest.mark.pipeline
 
 
 @pytest.fixture
 def booth_slot(transactional_db):
     """A committed slot, visible to the web and worker processes."""
+    return SlotFactory
 
-    def make(**kwargs):
-        slot = SlotFactory(**kwargs)
-        return slot
 
-    return make
+@pytest.fixture(autouse=True)
+def _no_temporary_file_survives(stored_files):
+    """After every pipeline test, whatever happened, no input or temporary media file is left."""
+    yield
+    deadline = time.monotonic() + 5
+    while stored_files("inputs/") + stored_files("media/") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert stored_files("inputs/") + stored_files("media/") == []

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import django_filters
 from django import forms
 
 from jobs.models import Job, JobStatus
+from photochanger.errors import ValidationFailed
 
 
 class RepeatedOrCommaSeparated(forms.SelectMultiple):
@@ -22,6 +24,19 @@ class RepeatedOrCommaSeparated(forms.SelectMultiple):
         return [part.strip() for value in raw for part in str(value).split(",") if part.strip()]
 
 
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """ISO datetimes with any offset, compared in UTC: PostgreSQL refuses offsets past ±15:59,
+    which ISO 8601 (and Python) allow, so a value like ``…-17:44`` must not reach it as is."""
+
+    def filter(self, qs, value):
+        if value is not None:
+            try:
+                value = value.astimezone(UTC)
+            except OverflowError:
+                raise ValidationFailed({self.field_name: ["Date out of range."]}) from None
+        return super().filter(qs, value)
+
+
 class JobFilter(django_filters.FilterSet):
     # A malformed id is a 422; a well-formed id of no (or a deleted) slot simply matches nothing.
     slot = django_filters.UUIDFilter(field_name="slot_id", help_text="Slot id.")
@@ -30,10 +45,10 @@ class JobFilter(django_filters.FilterSet):
         widget=RepeatedOrCommaSeparated,
         help_text="One or more statuses, repeated (?status=a&status=b) or comma-separated.",
     )
-    created_after = django_filters.IsoDateTimeFilter(
+    created_after = UtcIsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", help_text="ISO 8601 datetime, inclusive."
     )
-    created_before = django_filters.IsoDateTimeFilter(
+    created_before = UtcIsoDateTimeFilter(
         field_name="created_at", lookup_expr="lt", help_text="ISO 8601 datetime, exclusive."
     )
 

@@ -49,6 +49,8 @@ class Job(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     model = models.CharField(max_length=100, blank=True, default="")
     usage = models.JSONField(default=dict, blank=True)
+    # An operator's test run from the admin site: same pipeline, left out of booth statistics.
+    is_test_run = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 
 from jobs.models import Job, JobStatus
 from jobs.services import (
+    job_cancel_if_active,
     job_input_release,
     job_mark_failed_provider,
     job_mark_failed_timeout,
@@ -37,7 +38,12 @@ def job_process(*, job_id: str) -> str:
         if job.is_final:
             job_input_release(job=job)
         return job.status
-    job = Job.objects.select_related("input_media").get(id=job_id)
+    job = Job.objects.select_related("input_media", "slot").get(id=job_id)
+    if job.slot is None or not job.slot.is_active:
+        # The slot was disabled while this job was being queued (after its pending jobs were
+        # cancelled): end it the same way.
+        job_cancel_if_active(job=job, message="The slot was disabled or deleted by an administrator.")
+        return _status(job)
     try:
         _run(job)
     except SoftTimeLimitExceeded:

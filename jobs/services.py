@@ -104,6 +104,7 @@ def job_create(
     input_media: MediaObject,
     received_at: datetime,
     metadata: Mapping[str, str],
+    is_test_run: bool = False,
 ) -> Job:
     """Create the input media row and the pending job together; the caller enqueues after commit."""
     with transaction.atomic():
@@ -119,6 +120,7 @@ def job_create(
             celery_task_id=str(uuid.uuid4()),
             input_media=input_media,
             booth_metadata=dict(metadata),
+            is_test_run=is_test_run,
         )
 
 
@@ -160,14 +162,24 @@ def job_result_store(
 RESULT_LINK_MIN_TTL_SECONDS = 60
 
 
-def job_cancel(*, job_id: uuid.UUID | str) -> Job:
-    """``pending|processing -> cancelled``; the task is revoked and a waiting booth answered 409.
+def job_cancel_if_active(*, job: Job, message: str = "Cancelled by an administrator.") -> bool:
+    """``pending|processing -> cancelled`` and stop everything the job holds: the task is revoked,
+    a booth waiting on it is woken (it answers 409) and the input is deleted. False if it had ended."""
+    if not job_mark_cancelled(job_id=job.id, message=message):
+        return False
+    # After the status change: a worker that starts now sees the job cancelled and stops, and the
+    # booth woken here reads the final status.
+    job_revoke(job=job, wake_waiters=True)
+    job_input_release(job=job)
+    return True
 
-    Raises ``JobNotFound`` (404), or ``Conflict`` (409 ``job_already_final``) when the job had
-    already ended — also when it ended between our read and our conditional update.
-    """
+
+def job_cancel(*, job_id: uuid.UUID | str) -> Job:
+    """Cancel a job for an admin. Raises ``JobNotFound`` (404), or ``Conflict`` (409
+    ``job_already_final``) when the job had already ended — also when it ended between our read
+    and our conditional update."""
     job = job_get(job_id=job_id)
-    if not job_mark_cancelled(job_id=job.id):
+    if not job_cancel_if_active(job=job):
         job.refresh_from_db(fields=["status"])
         raise Conflict(
             f"The job is already {job.status}; only pending or processing jobs can be cancelled.",
@@ -175,10 +187,6 @@ def job_cancel(*, job_id: uuid.UUID | str) -> Job:
             extra={"job_id": str(job.id), "status": job.status},
         )
     job.refresh_from_db()
-    # After the status change: a worker that starts now sees the job cancelled and stops, and the
-    # booth woken here reads the final status.
-    job_revoke(job=job, wake_waiters=True)
-    job_input_release(job=job)
     return job
 
 

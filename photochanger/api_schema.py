@@ -36,3 +36,18 @@ AUTH_ERRORS = {
     401: error("No, invalid or expired bearer token."),
     403: error("The token lacks the scope this endpoint needs."),
 }
+
+
+def add_common_error_responses(result: dict, generator, request, public) -> dict:
+    """drf-spectacular postprocessing hook: every operation that takes a body can answer 400
+    (malformed JSON or multipart) and 413 (body over the size limit)."""
+    error_ref = {"$ref": "#/components/schemas/Error"}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if "requestBody" not in operation:
+                continue
+            for status, text in (("400", "Malformed request body."), ("413", "Request body too large.")):
+                operation["responses"].setdefault(
+                    status, {"description": text, "content": {"application/json": {"schema": error_ref}}}
+                )
+    return result

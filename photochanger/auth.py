@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from photochanger.api import SCOPES
+from photochanger.api_schema import error
 
 # Each scope and the Django permission that grants it (give them to users or to groups).
 SCOPE_PERMISSIONS = {
@@ -51,3 +54,19 @@ class ScopedTokenRefreshSerializer(TokenRefreshSerializer):
         access["scope"] = " ".join(user_scopes(user))
         data["access"] = str(access)
         return data
+
+
+_TOKEN_ERRORS = {
+    401: error("Wrong credentials, or an invalid or expired refresh token."),
+    422: error("A required field is missing."),
+}
+
+
+@extend_schema_view(post=extend_schema(responses={200: TokenObtainPairSerializer, **_TOKEN_ERRORS}))
+class TokenObtainView(TokenObtainPairView):
+    """Log in with a username and password; the access token carries the user's scopes."""
+
+
+@extend_schema_view(post=extend_schema(responses={200: TokenRefreshSerializer, **_TOKEN_ERRORS}))
+class TokenRefreshScopedView(TokenRefreshView):
+    """Trade a refresh token for a new access token with the user's current scopes."""

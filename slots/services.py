@@ -12,9 +12,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from jobs.dispatch import job_revoke
 from jobs.models import Job, JobStatus
-from jobs.services import job_input_release, job_mark_cancelled
+from jobs.services import job_cancel_if_active
 from media.models import TemplateMedia
 from photochanger.errors import ApplicationError, Conflict, ValidationFailed
 from photochanger.providers import provider_registry
@@ -194,11 +193,8 @@ def slot_jobs_cancel_pending(*, slot: Slot) -> int:
     Returns how many jobs this call cancelled (a job that finished or was cancelled by someone
     else in the meantime is left alone).
     """
-    cancelled = 0
-    for job in Job.objects.filter(slot=slot, status=JobStatus.PENDING):
-        if not job_mark_cancelled(job_id=job.id, message="The slot was disabled or deleted by an administrator."):
-            continue
-        job_revoke(job=job, wake_waiters=True)
-        job_input_release(job=job)
-        cancelled += 1
-    return cancelled
+    message = "The slot was disabled or deleted by an administrator."
+    return sum(
+        job_cancel_if_active(job=job, message=message)
+        for job in Job.objects.filter(slot=slot, status=JobStatus.PENDING)
+    )

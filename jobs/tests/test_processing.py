@@ -13,6 +13,7 @@ from jobs.services import job_mark_failed_timeout, job_result_store
 from media.models import MediaObject
 from media.services import media_delete, storage_write
 from providers.base import ImageData
+from slots.models import Slot
 from tests.factories import JobFactory, SlotFactory
 from tests.support import images
 
@@ -85,3 +86,14 @@ def test_a_late_provider_answer_is_discarded_and_its_bytes_deleted(stored_files)
     assert stored is None
     assert not Result.objects.exists()
     assert stored_files("results/") == []
+
+
+def test_a_job_of_a_slot_disabled_while_it_was_queued_is_cancelled_not_run(stored_files):
+    slot = SlotFactory()
+    job = _job_with_input(slot)
+    Slot.objects.filter(id=slot.id).update(is_active=False)
+
+    assert job_process(job_id=str(job.id)) == JobStatus.CANCELLED
+
+    assert not Result.objects.exists()
+    assert stored_files() == []

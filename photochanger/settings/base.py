@@ -195,6 +195,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "photochanger.api_schema.add_common_error_responses",
+    ],
 }
 # Registered temporary media (UC4) live this long; links answer 410 Gone afterwards.
 # (MEDIA_TTL_SECONDS above.) Signed result share links live at most this long.

@@ -43,16 +43,18 @@ def test_superuser_token_carries_every_scope():
     response = _login("root")
     assert response.status_code == 200
     assert set(_claims(response.json()["access"])["scope"].split()) == {
-        "slots:read", "slots:write", "media:write", "jobs:read", "jobs:write",
+        "slots:read",
+        "slots:write",
+        "media:write",
+        "jobs:read",
+        "jobs:write",
     }
 
 
 def test_scopes_come_from_the_users_group_permissions():
     user = _user()
     group = Group.objects.create(name="Event operators")
-    group.permissions.add(
-        Permission.objects.get(codename="view_slot"), Permission.objects.get(codename="view_job")
-    )
+    group.permissions.add(Permission.objects.get(codename="view_slot"), Permission.objects.get(codename="view_job"))
     user.groups.add(group)
     assert _claims(_login().json()["access"])["scope"].split() == ["slots:read", "jobs:read"]
 

@@ -61,11 +61,7 @@ def test_the_admin_api_is_all_covered():
 
 
 def test_only_the_known_public_endpoints_allow_anonymous_access():
-    public = {
-        path
-        for path, _, cls, _ in ENDPOINTS
-        if AllowAny in cls.permission_classes or not cls.permission_classes
-    }
+    public = {path for path, _, cls, _ in ENDPOINTS if AllowAny in cls.permission_classes or not cls.permission_classes}
     assert public == PUBLIC
 
 

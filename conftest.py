@@ -76,3 +76,12 @@ def clock(monkeypatch):
     fake = Clock()
     monkeypatch.setattr(timezone, "now", lambda: fake.now)
     return fake
+
+
+@pytest.fixture
+def workers_marked_alive():
+    """Pretend a worker is consuming (its liveness key is set) for tests that run none."""
+    from jobs.liveness import _client, _key
+
+    # Left to expire rather than deleted: a real worker of the live stack may share this key.
+    _client().set(_key(), "1", ex=30)

@@ -15,10 +15,13 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from ingest.services import booth_metadata, ingest_accept, ingest_await
-from ingest.uploads import SizeCapUploadHandler, first_image_upload
+from ingest.guards import auth_blocked_for, auth_failure_record, client_address, slot_over_capacity
+from ingest.services import booth_metadata, ingest_accept, ingest_await, ingest_duplicate_find
+from ingest.uploads import SizeCapUploadHandler, first_image_upload, upload_sha256
+from jobs.liveness import workers_alive
 from jobs.models import Job, JobStatus
 from media.images import UnsupportedImage, image_check
+from photochanger.db import connection_release
 from photochanger.errors import ApplicationError, application_error_response, error_response
 from slots.selectors import slot_get
 from slots.services import slot_secret_matches
@@ -62,7 +65,10 @@ def _job_response(job: Job) -> HttpResponse:
         response["Cache-Control"] = "no-store"
         return response
     code = job.failure_code if job.status == JobStatus.FAILED_PROVIDER else job.status
-    response = error_response(FAILURE_STATUS[job.status], code, FAILURE_MESSAGE[job.status], job_id=str(job.id))
+    status, message = FAILURE_STATUS[job.status], FAILURE_MESSAGE[job.status]
+    if job.failure_code == "queue_unavailable":  # Redis failed under the job: say so, not "timeout"
+        status, code, message = 503, "queue_unavailable", "The processing queue failed; try again shortly."
+    response = error_response(status, code, message, job_id=str(job.id))
     response["X-Job-Id"] = str(job.id)
     return response
 
@@ -79,10 +85,16 @@ class IngestApi(View):
         slot = slot_get(slot_id=slot_id)
         if slot is None:
             return error_response(404, "slot_not_found", "No slot has this id.")
+        # Reading and checking the photo is the slow part and needs no database: give the
+        # connection back to the pool meanwhile, so hundreds of uploads share a few connections.
+        connection_release()
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return error_response(400, "bad_request", "Invalid Content-Length header.")
+        if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            # Django reads no body without a length; say so instead of "no password" or "no file".
+            return error_response(411, "length_required", "Send the photo with a Content-Length header.")
         if declared > settings.UPLOAD_MAX_BYTES + MULTIPART_OVERHEAD:
             return self._too_large()
         if not request.content_type.startswith("multipart/form-data"):
@@ -99,10 +111,21 @@ class IngestApi(View):
         if cap.exceeded:
             return self._too_large()
 
+        client = client_address(request)
+        if wait := auth_blocked_for(slot=slot, client=client):
+            return error_response(
+                429,
+                "too_many_failed_passwords",
+                "Too many wrong passwords; try again later.",
+                headers={"Retry-After": str(wait)},
+            )
         if not slot_secret_matches(slot=slot, secret=_password(request)):
+            auth_failure_record(slot=slot, client=client)
             return error_response(401, "invalid_password", "Missing or wrong slot password.")
         if not slot.is_active:
             return error_response(403, "slot_disabled", "This slot is disabled.")
+        if len(files) > 1:
+            return error_response(400, "too_many_files", "Send exactly one photo per request.")
         upload = first_image_upload(files)
         if upload is None:
             return error_response(400, "no_file", "The request has no photo file.")
@@ -113,6 +136,25 @@ class IngestApi(View):
         except UnsupportedImage as exc:
             return error_response(415, "unsupported_media_type", f"Not a usable JPEG, PNG or WebP image: {exc}")
 
+        photo_sha256 = upload_sha256(upload)
+        idempotency_key = request.headers.get("Idempotency-Key", "")[:200]
+        retried = ingest_duplicate_find(slot=slot, input_sha256=photo_sha256, idempotency_key=idempotency_key)
+        if retried is not None:
+            return _job_response(ingest_await(job=retried))
+        if slot_over_capacity(slot=slot):
+            return error_response(
+                429,
+                "slot_busy",
+                "This slot has too many photos in flight; try again shortly.",
+                headers={"Retry-After": "5"},
+            )
+        if not workers_alive():
+            return error_response(
+                503,
+                "no_workers",
+                "No worker is processing photos right now; try again shortly.",
+                headers={"Retry-After": "10"},
+            )
         try:
             job = ingest_accept(
                 slot=slot,
@@ -120,6 +162,8 @@ class IngestApi(View):
                 image=image,
                 metadata=booth_metadata(dict(form.lists())),
                 received_at=received_at,
+                input_sha256=photo_sha256,
+                idempotency_key=idempotency_key,
             )
         except ApplicationError as exc:
             return application_error_response(exc)

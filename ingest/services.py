@@ -9,14 +9,19 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import IO
 
+import redis
 from django.conf import settings
-from django.db import connection
+from django.core.files.storage import default_storage
+from django.db import IntegrityError
+from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from jobs.dispatch import job_enqueue, job_revoke, job_wait, remaining_seconds
-from jobs.models import Job
+from jobs.models import Job, JobStatus, Result
 from jobs.services import job_create, job_input_release, job_mark_failed_timeout
 from media.images import CheckedImage
 from media.services import media_input_store, storage_delete_quietly
+from photochanger.db import connection_release
 from photochanger.errors import ServiceUnavailable
 from slots.models import Slot
 
@@ -38,14 +43,41 @@ def booth_metadata(fields: Mapping[str, list[str]]) -> dict[str, str]:
 
 
 def ingest_accept(
-    *, slot: Slot, upload: IO[bytes], image: CheckedImage, metadata: Mapping[str, str], received_at: datetime
+    *,
+    slot: Slot,
+    upload: IO[bytes],
+    image: CheckedImage,
+    metadata: Mapping[str, str],
+    received_at: datetime,
+    is_test_run: bool = False,
+    input_sha256: str = "",
+    idempotency_key: str = "",
 ) -> Job:
-    """Store the photo, create the pending job and queue it. Raises ``ServiceUnavailable``."""
+    """Store the photo, create the pending job and queue it. Raises ``ServiceUnavailable``.
+
+    ``is_test_run`` marks an admin's test run (``jobs.testrun``), which booth statistics leave out.
+    """
     job_id = uuid.uuid4()
     deadline = received_at + timedelta(seconds=settings.T_SYNC_RESPONSE)
     media = media_input_store(job_id=job_id, upload=upload, image=image, created_at=received_at, expires_at=deadline)
     try:
-        job = job_create(job_id=job_id, slot=slot, input_media=media, received_at=received_at, metadata=metadata)
+        job = job_create(
+            job_id=job_id,
+            slot=slot,
+            input_media=media,
+            received_at=received_at,
+            metadata=metadata,
+            is_test_run=is_test_run,
+            input_sha256=input_sha256,
+            idempotency_key=idempotency_key,
+        )
+    except IntegrityError:
+        # The same photo (or key) raced in from a booth retry: answer with the job in flight.
+        storage_delete_quietly(key=media.storage_key)
+        duplicate = ingest_duplicate_find(slot=slot, input_sha256=input_sha256, idempotency_key=idempotency_key)
+        if duplicate is None:
+            raise
+        return duplicate
     except BaseException:
         storage_delete_quietly(key=media.storage_key)
         raise
@@ -64,23 +96,74 @@ def ingest_accept(
     return job
 
 
+def ingest_duplicate_find(*, slot: Slot, input_sha256: str, idempotency_key: str = "") -> Job | None:
+    """A booth retry's original job: same slot and Idempotency-Key (or, without a key, the same
+    photo bytes) within IDEMPOTENCY_WINDOW_SECONDS, still running or completed with its result
+    still there. A failed or cancelled original is not reused: the retry deserves a new try."""
+    if not (idempotency_key or input_sha256):
+        return None
+    since = timezone.now() - timedelta(seconds=settings.IDEMPOTENCY_WINDOW_SECONDS)
+    match = {"idempotency_key": idempotency_key} if idempotency_key else {"input_sha256": input_sha256}
+    job = (
+        Job.objects.filter(slot=slot, created_at__gte=since, is_test_run=False, **match)
+        .exclude(status__in=[JobStatus.FAILED_TIMEOUT, JobStatus.FAILED_PROVIDER, JobStatus.CANCELLED])
+        .order_by("-created_at")
+        .first()
+    )
+    if job is not None and job.status == JobStatus.COMPLETED:
+        result = Result.objects.filter(job=job, expired_at__isnull=True, expires_at__gt=timezone.now()).first()
+        if result is None or not default_storage.exists(result.storage_key):
+            return None
+    return job
+
+
 def ingest_await(*, job: Job) -> Job:
-    """Wait for the job's outcome until its deadline; past it, end the job as timed out."""
+    """Wait for the job's outcome until its deadline; past it, end the job as timed out.
+
+    If the result backend (Redis) fails during the wait, the job's row is watched instead: a
+    worker that still finishes in time is answered; otherwise the booth hears the queue is down.
+    """
+    if job.is_final:  # a booth retry of a job that already ended
+        return job
     # Hundreds of booth requests may wait at once: none of them should hold a database connection.
-    connection.close()
+    connection_release()
+    failure_code = "deadline_exceeded"
     while True:
-        reported = job_wait(job=job)
+        try:
+            reported = job_wait(job=job)
+        except QUEUE_ERRORS as exc:
+            logger.error("result backend failed while job %s waited: %s", job.id, exc)
+            failure_code = "queue_unavailable"
+            _watch_row_until_deadline(job)
+            reported = False
         job.refresh_from_db()
         if job.is_final:
             return job
         if not reported or remaining_seconds(job) <= 0:
             break
-        # The task reported but the job is still active (it cannot normally happen): look again
-        # shortly rather than spin on a result that is already there.
-        connection.close()
-        time.sleep(0.05)
-    if job_mark_failed_timeout(job_id=job.id):
+        # Signalled, yet the row is still active (a signal is only sent after the final commit, so
+        # this is a replica lagging or a stray signal): look again shortly rather than spin.
+        connection_release()
+        time.sleep(ROW_POLL_SECONDS)
+    if job_mark_failed_timeout(job_id=job.id, code=failure_code, message=FAILURE_MESSAGES[failure_code]):
         job_revoke(job=job)
         job_input_release(job=job)
     job.refresh_from_db()
     return job
+
+
+QUEUE_ERRORS = (redis.RedisError, KombuOperationalError, OSError)
+ROW_POLL_SECONDS = 0.2
+FAILURE_MESSAGES = {
+    "deadline_exceeded": "No result before the deadline.",
+    "queue_unavailable": "The task queue failed while the photo was being processed.",
+}
+
+
+def _watch_row_until_deadline(job: Job) -> None:
+    while remaining_seconds(job) > 0:
+        job.refresh_from_db(fields=["status"])
+        connection_release()
+        if job.is_final:
+            return
+        time.sleep(min(ROW_POLL_SECONDS, max(remaining_seconds(job), 0)))

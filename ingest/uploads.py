@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from typing import IO
+
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
 
@@ -39,3 +42,13 @@ def first_image_upload(files) -> object | None:
     for name in files:
         return files[name]
     return None
+
+
+def upload_sha256(upload: IO[bytes]) -> str:
+    """Content hash of the photo: a booth resending the same shot sends the same bytes."""
+    digest = hashlib.sha256()
+    upload.seek(0)
+    while chunk := upload.read(1024 * 1024):
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from functools import cache
 
-from celery.exceptions import TimeoutError as CeleryTimeout
+import redis
+from django.conf import settings
 from django.utils import timezone
 
 from jobs.models import Job
@@ -41,16 +43,53 @@ def job_enqueue(*, job: Job) -> None:
     )
 
 
-def job_wait(*, job: Job) -> bool:
-    """Block until the job's task reports back or the deadline passes. True if it reported."""
-    timeout = remaining_seconds(job)
-    if timeout <= 0:
-        return False
+def _done_key(job_id: object) -> str:
+    return f"photochanger:job-done:{job_id}"
+
+
+@cache
+def _redis() -> redis.Redis:
+    # Waits are sliced (WAIT_SLICE), so a socket that stays silent longer than this means Redis
+    # is gone, not busy. Every waiting booth request holds a connection: the pool must not be
+    # smaller than a web process's threads (redis-py's default of 100 refused the 101st waiter,
+    # which then answered 503; bench/README.md). Redis's own maxclients is the real bound.
+    return redis.Redis.from_url(
+        settings.CELERY_BROKER_URL,
+        socket_connect_timeout=2,
+        socket_timeout=WAIT_SLICE + 2,
+        max_connections=WAITERS_MAX,
+    )
+
+
+# How long one blocking Redis call may wait; a wait longer than this is several calls.
+WAIT_SLICE = 1.0
+# Connections of one process's pool: as many as it has waiting threads (redis-py < 5's default).
+WAITERS_MAX = 2**31
+DONE_TTL_SECONDS = 120
+
+
+def job_notify_final(*, job_id: object) -> None:
+    """Wake whoever waits on the job: it reached a final status (called after commit)."""
     try:
-        app.AsyncResult(job.celery_task_id).get(timeout=timeout, propagate=False, disable_sync_subtasks=False)
-    except CeleryTimeout:
-        return False
-    return True
+        _redis().pipeline().rpush(_done_key(job_id), "final").expire(_done_key(job_id), DONE_TTL_SECONDS).execute()
+    except redis.RedisError as exc:
+        # The waiter falls back to watching the job's row; nothing is lost.
+        logger.warning("could not signal job %s as final: %s", job_id, exc)
+
+
+def job_wait(*, job: Job) -> bool:
+    """Block until the job is signalled final or its deadline passes. True if it was signalled.
+
+    Each waiter blocks on its own Redis connection (BLMOVE of the job's list onto itself, so every
+    waiter of the same job sees the signal), never on shared client state: hundreds of booth
+    requests of one process wait independently, and a Redis failure raises at once (the caller
+    then watches the database row) instead of reconnect loops past the deadline.
+    """
+    key = _done_key(job.id)
+    while (timeout := remaining_seconds(job)) > 0:
+        if _redis().blmove(key, key, min(timeout, WAIT_SLICE), "LEFT", "RIGHT") is not None:
+            return True
+    return False
 
 
 def job_revoke(*, job: Job, wake_waiters: bool = False) -> None:

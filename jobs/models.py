@@ -51,6 +51,10 @@ class Job(models.Model):
     usage = models.JSONField(default=dict, blank=True)
     # An operator's test run from the admin site: same pipeline, left out of booth statistics.
     is_test_run = models.BooleanField(default=False)
+    # Booth retries: the same photo (by content) or the same Idempotency-Key never starts a second
+    # job while the first is active (enforced below); ingest attaches the retry to it instead.
+    input_sha256 = models.CharField(max_length=64, blank=True, default="")
+    idempotency_key = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]
@@ -70,10 +74,21 @@ class Job(models.Model):
                 name="job_failure_has_code",
             ),
             models.CheckConstraint(condition=Q(deadline__gt=F("created_at")), name="job_deadline_after_created"),
+            models.UniqueConstraint(
+                fields=["slot", "input_sha256"],
+                condition=Q(status__in=ACTIVE_STATUSES) & ~Q(input_sha256=""),
+                name="job_one_active_per_photo",
+            ),
+            models.UniqueConstraint(
+                fields=["slot", "idempotency_key"],
+                condition=Q(status__in=ACTIVE_STATUSES) & ~Q(idempotency_key=""),
+                name="job_one_active_per_idempotency_key",
+            ),
         ]
         indexes = [
             models.Index(fields=["deadline"], condition=Q(status__in=ACTIVE_STATUSES), name="job_active_deadline"),
             models.Index(fields=["slot", "-created_at"], name="job_slot_recent"),
+            models.Index(fields=["slot", "input_sha256", "-created_at"], name="job_slot_photo_recent"),
         ]
 
     def __str__(self) -> str:

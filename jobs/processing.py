@@ -8,6 +8,7 @@ import time
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from jobs.models import Job, JobStatus
 from jobs.services import (
@@ -19,13 +20,16 @@ from jobs.services import (
     job_result_store,
 )
 from media.models import TemplateMedia
+from photochanger.db import connection_release
 from photochanger.providers import provider_registry
 from providers.base import ImageData, ProviderError, ProviderRequest, ProviderResult, ProviderTimeout
+from stats.services import provider_call_observe
 
 logger = logging.getLogger(__name__)
 
 # A provider timeout with more time than this left is the provider's own limit, not the deadline.
 LAST_MOMENT = 1.0
+STRAY_INTERRUPT_RETRIES = 1
 
 
 def job_process(*, job_id: str) -> str:
@@ -45,17 +49,39 @@ def job_process(*, job_id: str) -> str:
         job_cancel_if_active(job=job, message="The slot was disabled or deleted by an administrator.")
         return _status(job)
     try:
-        _run(job)
-    except SoftTimeLimitExceeded:
-        # Interrupted outside the provider call (storing the result): the deadline has passed or
-        # the job was revoked; either way it must not stay in processing.
-        job_mark_failed_timeout(job_id=job.id)
+        _run_until_final(job)
     except Exception as exc:
         logger.exception("job %s crashed in the worker", job.id)
         job_mark_failed_provider(job_id=job.id, code="internal_error", message=f"{type(exc).__name__}: {exc}")
     finally:
-        job_input_release(job=job)
+        _shielded(job_input_release, job=job)
     return _status(job)
+
+
+def _run_until_final(job: Job) -> None:
+    """``_run``, again if an interrupt that was not meant for this job (see ``_call_provider``)
+    lands outside the provider call, e.g. while the result is stored."""
+    for _ in range(STRAY_INTERRUPT_RETRIES + 1):
+        try:
+            _run(job)
+            return
+        except SoftTimeLimitExceeded:
+            if _status(job) != JobStatus.PROCESSING:
+                return  # ended by whoever sent the signal
+            if (job.deadline - timezone.now()).total_seconds() <= 0:
+                break
+            logger.warning("job %s got a stray interrupt outside the provider call; running it again", job.id)
+    job_mark_failed_timeout(job_id=job.id)
+
+
+def _shielded(cleanup, **kwargs) -> None:
+    """Cleanup that a late or stray interrupt must not cut short (it would leave a temporary file)."""
+    for _ in range(3):
+        try:
+            cleanup(**kwargs)
+            return
+        except SoftTimeLimitExceeded:
+            logger.warning("cleanup interrupted; repeating it")
 
 
 def _status(job: Job) -> str:
@@ -125,18 +151,24 @@ def _run(job: Job) -> None:
     except (FileNotFoundError, KeyError) as exc:
         job_mark_failed_provider(job_id=job.id, code="input_missing", message=str(exc))
         return
+    # The provider call takes seconds and no database: with hundreds of jobs in flight, holding a
+    # connection through it would exhaust PostgreSQL's max_connections.
+    connection_release()
     started = time.monotonic()
     try:
         result = _call_provider(job, request)
     except ProviderTimeout as exc:
+        provider_call_observe(job=job, answer=exc, duration_s=time.monotonic() - started)  # spend; never raises
         _end_as_timeout(job, request, exc)
         return
     except ProviderError as exc:
+        provider_call_observe(job=job, answer=exc, duration_s=time.monotonic() - started)
         logger.info("job %s provider failure %s: %s", job.id, exc.code, exc.message)
         job_mark_failed_provider(
             job_id=job.id, code=exc.code, message=exc.message, attempts=exc.attempts, model=exc.model
         )
         return
+    provider_call_observe(job=job, answer=result, duration_s=time.monotonic() - started)
     if result is None:
         return
     logger.info("job %s provider answered in %.3f s", job.id, time.monotonic() - started)

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -17,8 +18,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from jobs.dispatch import job_revoke
-from jobs.models import Job, JobStatus, Result
+from jobs.dispatch import job_notify_final, job_revoke
+from jobs.models import FINAL_STATUSES, Job, JobStatus, Result
 from jobs.selectors import job_get, result_get_live, result_link_signer
 from media.models import MediaObject
 from media.services import media_delete, storage_delete_quietly, storage_write
@@ -36,6 +37,8 @@ def _transition(job_id: uuid.UUID | str, sources: Iterable[str], target: str, **
     won = Job.objects.filter(id=job_id, status__in=list(sources)).update(status=target, **changes) == 1
     if won:
         logger.info("job %s -> %s", job_id, target, extra={"job_id": str(job_id), "status": target})
+        if target in FINAL_STATUSES:
+            transaction.on_commit(partial(job_notify_final, job_id=job_id))
     return won
 
 
@@ -105,8 +108,14 @@ def job_create(
     received_at: datetime,
     metadata: Mapping[str, str],
     is_test_run: bool = False,
+    input_sha256: str = "",
+    idempotency_key: str = "",
 ) -> Job:
-    """Create the input media row and the pending job together; the caller enqueues after commit."""
+    """Create the input media row and the pending job together; the caller enqueues after commit.
+
+    Raises ``IntegrityError`` when the slot already has an active job for the same photo or the
+    same idempotency key (a booth retry: the caller attaches to that job instead).
+    """
     with transaction.atomic():
         input_media.save()
         return Job.objects.create(
@@ -121,6 +130,8 @@ def job_create(
             input_media=input_media,
             booth_metadata=dict(metadata),
             is_test_run=is_test_run,
+            input_sha256=input_sha256,
+            idempotency_key=idempotency_key,
         )
 
 

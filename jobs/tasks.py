@@ -8,7 +8,9 @@ from jobs.cleanup import jobs_sweep_stale, media_sweep_expired, results_sweep_ex
 from jobs.processing import job_process
 
 
-@shared_task(name="jobs.process_job")
+# The booth's request learns the outcome from the job row (woken through jobs.dispatch), so the
+# task keeps no result of its own.
+@shared_task(name="jobs.process_job", ignore_result=True)
 def process_job(job_id: str) -> str:
     return job_process(job_id=job_id)
 

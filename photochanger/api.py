@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
@@ -116,6 +118,25 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait))
     code = next((c for cls, c in ERROR_CODES.items() if type(exc) is cls), None)
-    code = code or next((c for cls, c in ERROR_CODES.items() if isinstance(exc, cls)), "error")
+    code = code or next((c for cls, c in ERROR_CODES.items() if isinstance(exc, cls)), None)
+    code = code or getattr(exc, "default_code", "error")
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     return Response(error_body(code, detail), status=exc.status_code, headers=headers)
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "request_too_large"
+
+
+class SizeLimitedJSONParser(JSONParser):
+    """JSON bodies past DATA_UPLOAD_MAX_MEMORY_SIZE are refused before they are read or parsed
+    (DRF reads the stream itself, so Django's own limit never applies to them)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        request = (parser_context or {}).get("request")
+        length = int(request.META.get("CONTENT_LENGTH") or 0) if request is not None else 0
+        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            raise RequestTooLarge()
+        return super().parse(stream, media_type, parser_context)

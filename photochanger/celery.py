@@ -6,8 +6,12 @@ import os
 
 from celery import Celery
 
+from photochanger.logging import celery_signals_connect
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photochanger.settings.base")
 
 app = Celery("photochanger")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Worker and beat log through Django's LOGGING (JSON), and tag each job's lines with its ids.
+celery_signals_connect()

@@ -13,6 +13,7 @@ api_urlpatterns = [
     path("", include("slots.urls")),
     path("", include("media.urls")),
     path("", include("jobs.urls")),
+    path("", include("stats.urls")),
 ]
 
 urlpatterns = [

@@ -105,3 +105,10 @@ class Provider:
 
     def process(self, request: ProviderRequest) -> ProviderResult:
         raise NotImplementedError
+
+    def warm(self) -> None:
+        """Do the lazy set-up of a first call now (SDK clients, validators), without network I/O.
+
+        The worker calls it in its parent process before the pool forks, so each pool process
+        starts warm instead of paying for it on its first job.
+        """

@@ -91,6 +91,18 @@ OPERATIONS = {
 TEMPLATE_PARAMS = {"style_transfer": ("style_images",), "edit": (), "background_replace": ("background",)}
 
 
+# An answer of every shape the SDK parses (image, text, refusal, usage), for ``GeminiProvider.warm``.
+WARM_RESPONSE = {
+    "candidates": [{"content": {"role": "model", "parts": [
+        {"text": "warm"}, {"inlineData": {"mimeType": "image/png", "data": "d2FybQ=="}}]},
+        "finishReason": "STOP", "index": 0}],
+    "promptFeedback": {"blockReason": "SAFETY"},
+    "usageMetadata": {"promptTokenCount": 1, "candidatesTokenCount": 1, "totalTokenCount": 2},
+    "modelVersion": DEFAULT_MODEL,
+    "responseId": "warm",
+}
+
+
 class GeminiProvider(Provider):
     name = "gemini"
     label = "Google Gemini"
@@ -150,6 +162,14 @@ class GeminiProvider(Provider):
                 )
                 self._clients[key] = client
             return client
+
+    def warm(self) -> None:
+        """Measured (bench/README.md): a pool process's first Gemini call cost ~0.3 s of CPU more
+        than the next ones: creating the SDK client (two SSL contexts) and building the response
+        models' validators. 200 cold pool processes at once paid a minute of CPU for it."""
+        for _ in self.api_keys:  # one full turn of the round-robin: the order is unchanged
+            self._next_client()
+        types.GenerateContentResponse.model_validate(WARM_RESPONSE)
 
     def _call(self, client: genai.Client, model: str, contents: list[types.Part],
               timeout: float) -> types.GenerateContentResponse:

@@ -33,3 +33,26 @@ ensure_venv() {
   "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$reqs"
   echo "$want" > "$stamp"
 }
+
+# ensure_chromium: the browser tests (tests/admin, marker "browser") drive Debian's Chromium through
+# its chromedriver; never a downloaded browser. Installs them only when either one is missing.
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then return; fi
+  log "installing chromium and chromium-driver (apt-get)"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+}
+
+# ensure_compose: tests/ops validates docker-compose.yml with `docker compose config` (the plugin)
+# or, where the plugin is absent, Debian's docker-compose. Only the CLI is needed (no engine), so
+# recommends (docker.io) are skipped. A failed install is not fatal: that one test then skips.
+ensure_compose() {
+  if docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1; then return; fi
+  log "installing docker-compose (apt-get, to validate docker-compose.yml)"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+      docker-compose >/dev/null; } || log "could not install docker-compose; the compose validation test will skip"
+}

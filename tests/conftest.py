@@ -4,37 +4,18 @@ the test database, the test Redis database and the test media directory with thi
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
 import uuid
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import redis
-from celery import Celery
 from django.conf import settings
 
 from tests.support.gemini_stub import GeminiStub, ok
+from tests.support.stack import ARTIFACTS, BIN, LiveStack, start_stack, stop_process
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-BIN = Path(sys.executable).parent
 GEMINI_KEYS = ("test-key-1", "test-key-2")
 S3_STACK_REDIS = "redis://127.0.0.1:6379/14"
-
-
-@dataclass
-class LiveStack:
-    base_url: str
-    worker_name: str
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _database_url() -> str:
@@ -43,32 +24,6 @@ def _database_url() -> str:
     db = connection.settings_dict
     user = db.get("USER") or "postgres"
     return f"postgres://{user}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
-
-
-def _wait_for(check, what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"{what} did not come up within {timeout} s; see {ARTIFACTS}")
-
-
-def _port_open(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @pytest.fixture(scope="session")
@@ -102,67 +57,14 @@ def stack_env(django_db_setup, gemini_server) -> dict[str, str]:
     return env
 
 
-def _start_stack(env: dict[str, str], name: str) -> tuple[LiveStack, list[subprocess.Popen]]:
-    worker_name = f"{name}-{uuid.uuid4().hex[:8]}@localhost"
-    port = _free_port()
-    celery = [str(BIN / "celery"), "-A", "photochanger"]
-    processes = [
-        subprocess.Popen(
-            [
-                *celery,
-                "worker",
-                "-P",
-                "prefork",
-                "-c",
-                "4",
-                "-l",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                worker_name,
-            ],
-            env=env,
-            stdout=(ARTIFACTS / f"{name}-worker.log").open("w"),
-            stderr=subprocess.STDOUT,
-        ),
-        subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "photochanger.wsgi:application",
-                "-c",
-                "gunicorn.conf.py",
-                "-b",
-                f"127.0.0.1:{port}",
-                "-w",
-                "1",
-            ],
-            env=env,
-            stdout=(ARTIFACTS / f"{name}-web.log").open("w"),
-            stderr=subprocess.STDOUT,
-        ),
-    ]
-    app = Celery(broker=env["REDIS_URL"], set_as_current=False)  # never hijack shared_task
-    try:
-        _wait_for(lambda: _port_open(port), "gunicorn")
-        _wait_for(lambda: any(worker_name in r for r in app.control.ping(timeout=0.5)), "celery worker")
-    except Exception:
-        for process in processes:
-            _stop(process)
-        raise
-    return LiveStack(base_url=f"http://127.0.0.1:{port}", worker_name=worker_name), processes
-
-
 @pytest.fixture(scope="session")
 def live_stack(stack_env) -> LiveStack:
     """gunicorn + a Celery prefork worker on local-disk storage, sharing this process's Redis DB."""
     ARTIFACTS.mkdir(exist_ok=True)
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
-    stack, processes = _start_stack(stack_env, "local")
+    stack = start_stack(stack_env, "local")
     yield stack
-    for process in processes:
-        _stop(process)
+    stack.stop()
 
 
 @pytest.fixture(scope="session")
@@ -172,10 +74,9 @@ def live_stack_s3(stack_env, s3_server) -> LiveStack:
     ARTIFACTS.mkdir(exist_ok=True)
     env = {**stack_env, **s3_server.env(), "REDIS_URL": S3_STACK_REDIS}
     redis.Redis.from_url(S3_STACK_REDIS).flushdb()
-    stack, processes = _start_stack(env, "s3")
+    stack = start_stack(env, "s3")
     yield stack
-    for process in processes:
-        _stop(process)
+    stack.stop()
 
 
 @pytest.fixture
@@ -197,10 +98,18 @@ def celery_beat(stack_env):
         stderr=subprocess.STDOUT,
     )
     yield process
-    _stop(process)
+    stop_process(process)
 
 
 def pytest_collection_modifyitems(items):
     """Pipeline tests last: the fast unit tests report first, and the live stack (started on first
     use, kept for the session) is not running while they do."""
     items.sort(key=lambda item: item.get_closest_marker("pipeline") is not None)
+
+
+@pytest.fixture
+def booth_slot(transactional_db):
+    """``booth_slot(**kwargs)``: a committed slot (visible to the web and worker processes)."""
+    from tests.factories import SlotFactory
+
+    return SlotFactory

@@ -97,3 +97,43 @@ def test_a_job_of_a_slot_disabled_while_it_was_queued_is_cancelled_not_run(store
 
     assert not Result.objects.exists()
     assert stored_files() == []
+
+
+def test_a_stray_interrupt_while_storing_the_result_does_not_lose_the_job(stored_files, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from jobs import processing
+
+    job = _job_with_input(SlotFactory(operation="grayscale"))
+    real_store, calls = processing.job_result_store, []
+
+    def interrupted_once(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise SoftTimeLimitExceeded()  # a revoke aimed at the task this process ran before
+        return real_store(**kwargs)
+
+    monkeypatch.setattr(processing, "job_result_store", interrupted_once)
+
+    assert job_process(job_id=str(job.id)) == JobStatus.COMPLETED
+    assert stored_files() == [f"results/{job.id}.jpg"]
+
+
+def test_an_interrupt_during_cleanup_still_removes_the_input(stored_files, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from jobs import processing
+
+    job = _job_with_input(SlotFactory(operation="grayscale"))
+    real_release, calls = processing.job_input_release, []
+
+    def interrupted_once(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise SoftTimeLimitExceeded()
+        return real_release(**kwargs)
+
+    monkeypatch.setattr(processing, "job_input_release", interrupted_once)
+
+    assert job_process(job_id=str(job.id)) == JobStatus.COMPLETED
+    assert stored_files("inputs/") == []

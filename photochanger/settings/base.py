@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from photochanger.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 env = environ.Env()
@@ -45,16 +47,24 @@ INSTALLED_APPS = [
     "slots",
     "jobs",
     "ingest",
+    "stats",
 ]
 
 MIDDLEWARE = [
+    # Ops endpoints first: probes and Prometheus call by IP address, before host validation.
+    "photochanger.health.HealthMiddleware",
+    "photochanger.metrics.MetricsMiddleware",
+    "photochanger.logging.LogContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Serves the admin site's static files from gunicorn (collected to STATIC_ROOT by scripts/serve).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "photochanger.middleware.DependencyUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "photochanger.urls"
@@ -81,6 +91,16 @@ DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.
 # Connections are not kept per thread: a gthread web worker holds up to hundreds of waiting booth
 # requests, and the ingest view gives its connection back before it waits on the result.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Fail fast when PostgreSQL is unreachable (the booth must get a clear 503, never a hang).
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
+# Web processes run hundreds of threads: they share a bounded psycopg pool (gunicorn.conf.py turns
+# it on) instead of opening one connection per thread and exhausting max_connections under load.
+if env.bool("DATABASE_POOL", default=False):
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": 1,
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=16),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -137,6 +157,19 @@ STALE_JOB_GRACE_SECONDS = _positive("STALE_JOB_GRACE_SECONDS", env.float("STALE_
 UPLOAD_MAX_BYTES = int(_positive("UPLOAD_MAX_BYTES", env.int("UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)))
 # Pillow refuses images with more pixels than this (decompression bomb guard).
 IMAGE_MAX_PIXELS = int(_positive("IMAGE_MAX_PIXELS", env.int("IMAGE_MAX_PIXELS", default=64_000_000)))
+# Failed slot passwords allowed per client address and slot in a window, then 429 (0 disables).
+INGEST_AUTH_FAILURE_LIMIT = env.int("INGEST_AUTH_FAILURE_LIMIT", default=10)
+INGEST_AUTH_FAILURE_WINDOW_SECONDS = _positive(
+    "INGEST_AUTH_FAILURE_WINDOW_SECONDS", env.float("INGEST_AUTH_FAILURE_WINDOW_SECONDS", default=300.0)
+)
+# Jobs one slot may have in flight before its booth gets 429 (0 disables).
+SLOT_MAX_IN_FLIGHT = env.int("SLOT_MAX_IN_FLIGHT", default=50)
+# A booth resending the same photo (or Idempotency-Key) within this window gets the first job's answer.
+IDEMPOTENCY_WINDOW_SECONDS = _positive(
+    "IDEMPOTENCY_WINDOW_SECONDS", env.float("IDEMPOTENCY_WINDOW_SECONDS", default=300.0)
+)
+# Reverse proxies in front of the web tier whose X-Forwarded-For is trusted (0: use the peer address).
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 # Multipart text fields (booth metadata) are small; the photo is handled by the upload handlers.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
@@ -164,7 +197,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["photochanger.api.HasScope"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "photochanger.api.SizeLimitedJSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -210,6 +243,8 @@ RESULT_LINK_TTL_SECONDS = _positive(
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
+# Workers consume this queue; separate fleets (or test runs) sharing one Redis use separate names.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -224,11 +259,20 @@ CELERY_RESULT_EXPIRES = 600
 CELERY_TASK_SOFT_TIME_LIMIT = T_SYNC_RESPONSE + 5
 CELERY_TASK_TIME_LIMIT = T_SYNC_RESPONSE + 15
 CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=8)
+# A pool process that grew past this (KiB) after a task is replaced; 0 = never (big photos in Pillow).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=0) or None
+# Beat writes its schedule file after every task it sends: the file's age is its health check.
+CELERY_BEAT_SYNC_EVERY = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A broker outage must turn into a quick 503, not a booth request hanging on reconnects.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "visibility_timeout": 3600}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+# The waiting booth request must not sit in the result backend's reconnect loop (20 tries, 1 s
+# apart, by default) past its deadline: fail fast, and ingest falls back to watching the job row.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+}
 # One beat process runs these; each task is idempotent and safe to overlap with itself.
 CELERY_BEAT_SCHEDULE = {
     "cleanup-expired-media": {"task": "jobs.cleanup_expired_media", "schedule": CLEANUP_PERIOD_SECONDS},
@@ -236,10 +280,11 @@ CELERY_BEAT_SCHEDULE = {
     "cleanup-expired-results": {"task": "jobs.cleanup_expired_results", "schedule": CLEANUP_PERIOD_SECONDS},
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
+# --- Operations: logs, metrics, spend --------------------------------------------------------
+# One JSON object per line (photochanger/logging.py), secrets scrubbed; LOG_FORMAT=plain for humans.
+LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"), fmt=env.str("LOG_FORMAT", default="json"))
+# Bearer token for GET /metrics; empty turns the endpoint off (404).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Model -> prices merged over stats.prices.DEFAULT_PRICES; validated at start-up (stats app).
+PROVIDER_PRICES = env.json("PROVIDER_PRICES", default={})
+PROVIDER_PRICES_CURRENCY = env.str("PROVIDER_PRICES_CURRENCY", default="USD")

@@ -145,7 +145,9 @@ def _wait_for(find, timeout: float = 5.0):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_booth_waiting_on_a_slot_that_gets_disabled_is_answered_409_at_once(api_client, stored_files, settings):
+def test_a_booth_waiting_on_a_slot_that_gets_disabled_is_answered_409_at_once(
+    api_client, stored_files, settings, workers_marked_alive
+):
     # A deadline far enough away that only the cancellation, not the timeout, can end the wait.
     settings.T_SYNC_RESPONSE = 10
     slot = SlotFactory()

@@ -4,14 +4,6 @@ import time
 
 import pytest
 
-from tests.factories import SlotFactory
-
-
-@pytest.fixture
-def booth_slot(transactional_db):
-    """A committed slot, visible to the web and worker processes."""
-    return SlotFactory
-
 
 @pytest.fixture(autouse=True)
 def _no_temporary_file_survives(stored_files):

@@ -360,3 +360,14 @@ def test_stub_serves_other_requests_while_one_hangs_and_stops_without_waiting(st
     assert time.time() - started < 1
     hung.join(2)
     assert not hung.is_alive()
+
+
+def test_warm_builds_a_client_per_key_without_calling_gemini_and_keeps_the_key_order(stub: GeminiStub) -> None:
+    provider = make_provider(stub, api_keys="key-1,key-2")
+    provider.warm()  # in the worker's parent, before the pool forks
+
+    assert sorted(provider._clients) == ["key-1", "key-2"]
+    assert stub.requests == []
+    provider.process(make_request())
+    provider.process(make_request())
+    assert [seen.api_key for seen in stub.requests] == ["key-1", "key-2"]

@@ -117,3 +117,41 @@ def _await_continue(sock: socket.socket) -> bool:
         return False
     finally:
         sock.settimeout(previous)
+
+
+def booth_post_raw(url: str, head_extra: str, body_parts, *, timeout: float = 30.0) -> BoothResponse:
+    """Send a request head and then body chunks (an iterable of bytes) as they come; for oversized
+    and chunked bodies. Stops sending as soon as the server has answered."""
+    parts = urlsplit(url)
+    started = time.monotonic()
+    sock = socket.create_connection((parts.hostname, parts.port or 80), timeout=timeout)
+    try:
+        sock.sendall(f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n{head_extra}\r\n".encode())
+        sock.setblocking(False)
+        sent = 0
+        for chunk in body_parts:
+            try:
+                if sock.recv(1, socket.MSG_PEEK):
+                    break  # the server answered early
+            except BlockingIOError:
+                pass
+            try:
+                sock.setblocking(True)
+                sock.sendall(chunk)
+                sent += len(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            finally:
+                sock.setblocking(False)
+        sock.setblocking(True)
+        response = http.client.HTTPResponse(sock, method="POST")
+        response.begin()
+        return BoothResponse(
+            status=response.status,
+            headers={k.lower(): v for k, v in response.getheaders()},
+            body=response.read(),
+            elapsed=time.monotonic() - started,
+            extra={"sent": sent},
+        )
+    finally:
+        sock.close()

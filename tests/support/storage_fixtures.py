@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.support.s3 import S3Server
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+from tests.support.stack import ARTIFACTS  # noqa: E402
 
 
 @pytest.fixture(scope="session")

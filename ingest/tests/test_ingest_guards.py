@@ -1,0 +1,82 @@
+"""Abuse guards: failed-password rate limit per client and slot, per-slot in-flight cap, one photo."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from jobs.models import JobStatus
+from tests.factories import JobFactory, SlotFactory
+from tests.support import images
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, slot, password, *, addr="10.0.0.7", photo=b"not an image", **extra):
+    data = {"password": password, "fileToUpload": SimpleUploadedFile("a.jpg", photo, content_type="image/jpeg")}
+    return client.post(f"/ingest/{slot.id}", data, REMOTE_ADDR=addr, **extra)
+
+
+def test_too_many_wrong_passwords_get_429_with_retry_after_even_for_the_right_one(client, settings):
+    settings.INGEST_AUTH_FAILURE_LIMIT = 3
+    slot = SlotFactory()
+    assert [_post(client, slot, "guess").status_code for _ in range(3)] == [401, 401, 401]
+
+    response = _post(client, slot, slot.secret)
+
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "too_many_failed_passwords"
+    assert 0 < int(response["Retry-After"]) <= settings.INGEST_AUTH_FAILURE_WINDOW_SECONDS
+
+
+def test_an_attacker_elsewhere_does_not_lock_the_booth_out(client, settings):
+    settings.INGEST_AUTH_FAILURE_LIMIT = 3
+    slot = SlotFactory()
+    for _ in range(5):
+        _post(client, slot, "guess", addr="203.0.113.9")
+
+    assert _post(client, slot, slot.secret, addr="10.0.0.7").status_code == 415  # past the password check
+
+
+def test_correct_passwords_are_never_counted(client, settings):
+    settings.INGEST_AUTH_FAILURE_LIMIT = 3
+    slot = SlotFactory()
+    assert {_post(client, slot, slot.secret).status_code for _ in range(10)} == {415}
+
+
+def test_forwarded_address_is_used_only_behind_trusted_proxies(client, settings):
+    settings.INGEST_AUTH_FAILURE_LIMIT = 2
+    settings.TRUSTED_PROXIES = 1
+    slot = SlotFactory()
+    for _ in range(2):
+        _post(client, slot, "guess", addr="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+
+    assert _post(client, slot, slot.secret, addr="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.4").status_code == 415
+    assert _post(client, slot, slot.secret, addr="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 429
+
+
+def test_slot_with_too_many_jobs_in_flight_gets_429(client, settings, stored_files):
+    settings.SLOT_MAX_IN_FLIGHT = 2
+    slot = SlotFactory()
+    JobFactory(slot=slot, status=JobStatus.PENDING)
+    JobFactory(slot=slot, status=JobStatus.PROCESSING)
+
+    response = _post(client, slot, slot.secret, photo=images.jpeg())
+
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "slot_busy"
+    assert response["Retry-After"]
+    assert stored_files() == []
+
+
+def test_two_files_in_one_request_get_400(client, stored_files):
+    slot = SlotFactory()
+    data = {
+        "password": slot.secret,
+        "fileToUpload": SimpleUploadedFile("a.jpg", images.jpeg(), content_type="image/jpeg"),
+        "second": SimpleUploadedFile("b.jpg", images.jpeg(), content_type="image/jpeg"),
+    }
+    response = client.post(f"/ingest/{slot.id}", data)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "too_many_files"
+    assert stored_files() == []

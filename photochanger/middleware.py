@@ -1,0 +1,38 @@
+"""Dependency outages become a clear JSON 503, never an HTML 500 or a hang."""
+
+from __future__ import annotations
+
+import logging
+
+import redis
+from django.db import InterfaceError as DatabaseInterfaceError
+from django.db import OperationalError as DatabaseOperationalError
+from django.http import HttpRequest, HttpResponse
+from kombu.exceptions import OperationalError as BrokerOperationalError
+
+from photochanger.errors import error_response
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER = {"Retry-After": "5"}
+
+
+class DependencyUnavailableMiddleware:
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, (DatabaseOperationalError, DatabaseInterfaceError)):
+            logger.error("database unavailable: %s", exception)
+            return error_response(
+                503, "database_unavailable", "The database is unavailable; try again shortly.", headers=RETRY_AFTER
+            )
+        if isinstance(exception, (redis.RedisError, BrokerOperationalError)):
+            logger.error("task queue unavailable: %s", exception)
+            return error_response(
+                503, "queue_unavailable", "The processing queue is unavailable; try again shortly.", headers=RETRY_AFTER
+            )
+        return None

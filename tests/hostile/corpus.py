@@ -1,0 +1,59 @@
+"""Hostile booth uploads: (id, photo bytes, filename, expected status, expected error code)."""
+
+from __future__ import annotations
+
+import io
+import zlib
+
+from PIL import Image
+
+from tests.support import images
+
+
+def _png_bomb() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("1", (40000, 40000)).save(buffer, "PNG")  # 1.6 gigapixels in a few kB
+    return buffer.getvalue()
+
+
+def _zip_bomb_png_header() -> bytes:
+    # A valid PNG signature and IHDR claiming a huge image, followed by a compressed zero stream.
+    png = images.png(8, 8)
+    return (
+        png[:16] + (60000).to_bytes(4, "big") + (60000).to_bytes(4, "big") + png[24:33] + zlib.compress(b"\0" * 10**6)
+    )
+
+
+def _corrupt_middle(data: bytes) -> bytes:
+    middle = len(data) // 2
+    return data[:middle] + bytes(b ^ 0xFF for b in data[middle : middle + 64]) + data[middle + 64 :]
+
+
+JPEG = images.jpeg(320, 240)
+PNG = images.png(320, 240)
+WEBP = images.encode(images.gradient(320, 240), "WEBP")
+
+CORPUS = [
+    ("text-as-jpg", b"hello, I am definitely a photo", "IMG_0001.JPG", 415, "unsupported_media_type"),
+    ("html-as-png", b"<html><script>alert(1)</script></html>", "x.png", 415, "unsupported_media_type"),
+    ("pdf-as-jpg", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "x.jpg", 415, "unsupported_media_type"),
+    ("zip-as-jpg", zlib.compress(b"x" * 1000), "x.jpg", 415, "unsupported_media_type"),
+    ("jpeg-header-only", JPEG[:200], "x.jpg", 415, "unsupported_media_type"),
+    ("jpeg-truncated", JPEG[: len(JPEG) * 2 // 3], "x.jpg", 415, "unsupported_media_type"),
+    ("png-truncated", PNG[: len(PNG) // 2], "x.png", 415, "unsupported_media_type"),
+    ("png-corrupt", _corrupt_middle(PNG), "x.png", 415, "unsupported_media_type"),
+    ("webp-truncated", WEBP[: len(WEBP) // 2], "x.webp", 415, "unsupported_media_type"),
+    ("gif", images.encode(images.gradient(), "GIF"), "x.gif", 415, "unsupported_media_type"),
+    ("tiff", images.encode(images.gradient(), "TIFF"), "x.tif", 415, "unsupported_media_type"),
+    ("png-pixel-bomb", _png_bomb(), "bomb.png", 415, "unsupported_media_type"),
+    ("png-lying-header", _zip_bomb_png_header(), "bomb2.png", 415, "unsupported_media_type"),
+    ("empty", b"", "empty.jpg", 415, "unsupported_media_type"),
+]
+TRAVERSAL_NAMES = [
+    "../../etc/passwd",
+    "..\\..\\windows\\win.ini",
+    "/etc/shadow",
+    "a\x00b.jpg",
+    "%2e%2e%2f.jpg",
+    "x" * 2000,
+]

@@ -1,0 +1,149 @@
+"""The deployment files: compose validates, every service is health-checked, the image runs as a
+non-root user from a pinned base, every setting is in .env.example, and the process settings fit
+requests that block up to T_SYNC_RESPONSE."""
+
+from __future__ import annotations
+
+import os
+import re
+import runpy
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = ROOT / "docker-compose.yml"
+ONE_SHOT = {"migrate", "minio-bucket"}
+
+
+def _compose_command() -> list[str] | None:
+    docker = shutil.which("docker")
+    if docker and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0:
+        return [docker, "compose"]
+    legacy = shutil.which("docker-compose")
+    return [legacy] if legacy else None
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE.read_text())
+
+
+@pytest.mark.parametrize("profiles", [[], ["s3", "monitoring"]], ids=["default", "all-profiles"])
+def test_docker_compose_config_validates(profiles):
+    command = _compose_command()
+    if command is None:
+        pytest.skip("neither the docker compose plugin nor docker-compose is installed (scripts/lib.sh ensure_compose)")
+    flags = [arg for profile in profiles for arg in ("--profile", profile)]
+    result = subprocess.run(
+        [*command, "--env-file", ".env.example", "-f", str(COMPOSE), *flags, "config", "-q"],
+        cwd=ROOT,
+        env={**os.environ, "PHOTOCHANGER_ENV_FILE": ".env.example"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_compose_has_the_fleet_services_with_health_checks(compose):
+    services = compose["services"]
+    assert {"web", "worker", "beat", "postgres", "redis", "migrate"} <= set(services)
+    for name, service in services.items():
+        if name in ONE_SHOT:
+            continue
+        assert service.get("healthcheck", {}).get("test"), f"{name} has no health check"
+    assert services["minio"]["profiles"] == ["s3"]
+    assert services["flower"]["profiles"] == ["monitoring"]
+
+
+def test_migrations_run_once_before_web_worker_and_beat(compose):
+    services = compose["services"]
+    assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert services["migrate"]["restart"] == "no"
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+
+
+def test_worker_uses_prefork_and_there_is_exactly_one_beat(compose):
+    services = compose["services"]
+    worker = services["worker"]["command"]
+    assert worker[worker.index("-P") + 1] == "prefork"
+    assert services["beat"]["deploy"]["replicas"] == 1
+
+
+def test_data_lives_in_volumes_and_configuration_in_the_env_file(compose):
+    assert {"postgres", "redis", "media", "beat", "minio"} <= set(compose["volumes"])
+    for name in ("migrate", "web", "worker", "beat", "flower"):
+        assert compose["services"][name]["env_file"] == "${PHOTOCHANGER_ENV_FILE:-.env}"
+
+
+def test_the_image_is_pinned_non_root_and_installs_the_pinned_requirements():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    [base] = re.findall(r"^FROM\s+(\S+)", dockerfile, re.M)
+    assert re.fullmatch(r"python:\d+\.\d+\.\d+-slim-\w+(@sha256:[0-9a-f]{64})?", base), base
+    users = re.findall(r"^USER\s+(\S+)", dockerfile, re.M)
+    assert users and users[-1].split(":")[0] not in ("root", "0")
+    assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
+    requirements = (ROOT / "requirements.txt").read_text().splitlines()
+    pins = [line for line in requirements if line.strip() and not line.startswith(("#", "-r"))]
+    assert all("==" in line for line in pins), "every runtime dependency is pinned"
+    assert {"gunicorn", "flower", "prometheus-client"} <= {re.split(r"[\[=]", p)[0] for p in pins}
+
+
+def test_the_build_context_leaves_out_secrets_and_local_state():
+    ignored = (ROOT / ".dockerignore").read_text().splitlines()
+    assert {".env", ".git", ".venv", "test-artifacts"} <= set(ignored)
+
+
+def _variables(path: Path, pattern: str) -> set[str]:
+    return set(re.findall(pattern, path.read_text()))
+
+
+def test_every_setting_is_documented_in_the_env_example():
+    read = _variables(ROOT / "photochanger/settings/base.py", r'env(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]*)"')
+    read |= _variables(ROOT / "gunicorn.conf.py", r'environ\.get\(\s*"([A-Z][A-Z0-9_]*)"')
+    documented = _variables(ROOT / ".env.example", r"(?m)^(?:# )?([A-Z][A-Z0-9_]*)=")
+    assert len(read) > 30
+    missing = sorted(read - documented)
+    assert missing == [], f"add these to .env.example (with a comment): {missing}"
+
+
+def _gunicorn_conf(monkeypatch, tmp_path, **env) -> dict:
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_gunicorn_holds_blocking_booth_requests_longer_than_the_deadline(monkeypatch, tmp_path):
+    conf = _gunicorn_conf(monkeypatch, tmp_path, T_SYNC_RESPONSE="50", GUNICORN_THREADS="64", WEB_CONCURRENCY="2")
+
+    assert conf["worker_class"] == "gthread"
+    assert conf["threads"] * conf["workers"] == 128
+    assert conf["timeout"] > 50 + 1 and conf["graceful_timeout"] > 50 + 1
+    assert conf["logconfig_dict"]["formatters"]["json"]["()"] == "photochanger.logging.JsonFormatter"
+
+
+def test_gunicorn_starts_with_an_empty_metrics_directory(monkeypatch, tmp_path):
+    conf = _gunicorn_conf(monkeypatch, tmp_path)
+    (tmp_path / "counter_123.db").write_bytes(b"old")
+
+    conf["on_starting"](None)
+
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_celery_settings_fit_long_provider_calls():
+    assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
+    assert settings.CELERY_TASK_ACKS_LATE is False
+    assert settings.CELERY_TASK_SOFT_TIME_LIMIT > settings.T_SYNC_RESPONSE
+    assert settings.CELERY_TASK_TIME_LIMIT > settings.CELERY_TASK_SOFT_TIME_LIMIT
+    # A message a worker holds (prefetched) is redelivered after the visibility timeout: it must be
+    # far longer than any task may run, or a job would run twice.
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > 2 * settings.CELERY_TASK_TIME_LIMIT
+    assert settings.CELERY_BEAT_SYNC_EVERY == 1

@@ -6,7 +6,7 @@ import os
 
 from celery import Celery
 
-from photochanger.logging import celery_signals_connect
+from photochanger.log_context import celery_signals_connect
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photochanger.settings.base")
 

@@ -146,6 +146,15 @@ class SlotListCreateApi(ListAPIView):
         return response
 
 
+UPDATE_RESPONSES = {
+    200: SlotOutputSerializer,
+    422: error("Invalid fields."),
+    **NOT_FOUND,
+    **VERSION_ERRORS,
+    **AUTH_ERRORS,
+}
+
+
 class SlotDetailApi(APIView):
     read_scope = "slots:read"
     write_scope = "slots:write"
@@ -165,13 +174,7 @@ class SlotDetailApi(APIView):
         "against the new operation. `is_active: false` cancels the slot's pending jobs.",
         parameters=[IF_MATCH_PARAMETER, ETAG_HEADER],
         request=SlotUpdateInputSerializer,
-        responses={
-            200: SlotOutputSerializer,
-            422: error("Invalid fields."),
-            **NOT_FOUND,
-            **VERSION_ERRORS,
-            **AUTH_ERRORS,
-        },
+        responses=UPDATE_RESPONSES,
         tags=["slots"],
     )
     def put(self, request: Request, slot_id: UUID) -> Response:
@@ -182,13 +185,7 @@ class SlotDetailApi(APIView):
         description="Like PUT, with only the fields to change (`params` is replaced as a whole).",
         parameters=[IF_MATCH_PARAMETER, ETAG_HEADER],
         request=SlotUpdateInputSerializer,
-        responses={
-            200: SlotOutputSerializer,
-            422: error("Invalid fields."),
-            **NOT_FOUND,
-            **VERSION_ERRORS,
-            **AUTH_ERRORS,
-        },
+        responses=UPDATE_RESPONSES,
         tags=["slots"],
     )
     def patch(self, request: Request, slot_id: UUID) -> Response:

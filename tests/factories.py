@@ -107,3 +107,27 @@ class ResultFactory(factory.django.DjangoModelFactory):
         key = f"results/{kwargs['job'].id}.jpg"
         size = storage_write(key=key, content=data)
         return model_class.objects.create(storage_key=key, size=size, **kwargs)
+
+
+class QueuedJobFactory(JobFactory):
+    """A job with its input photo stored and registered, as ingest leaves it (``input=<bytes>``
+    chooses the photo)."""
+
+    @factory.post_generation
+    def input(job, create, extracted, **kwargs):  # noqa: N805 (factory_boy passes the object)
+        from media.models import MediaObject
+        from media.services import storage_write
+
+        if not create:
+            return
+        key = f"inputs/{job.id}.jpg"
+        size = storage_write(key=key, content=extracted or images.jpeg(64, 48))
+        job.input_media = MediaObject.objects.create(
+            kind="ingest_input",
+            storage_key=key,
+            content_type="image/jpeg",
+            size=size,
+            created_at=job.created_at,
+            expires_at=job.deadline,
+        )
+        job.save(update_fields=["input_media"])

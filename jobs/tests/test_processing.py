@@ -10,11 +10,10 @@ from django.utils import timezone
 from jobs.models import JobStatus, Result
 from jobs.processing import job_process
 from jobs.services import job_mark_failed_timeout, job_result_store
-from media.models import MediaObject
-from media.services import media_delete, storage_write
+from media.services import media_delete
 from providers.base import ImageData
 from slots.models import Slot
-from tests.factories import JobFactory, SlotFactory
+from tests.factories import QueuedJobFactory, SlotFactory
 from tests.support import images
 
 pytestmark = pytest.mark.django_db
@@ -22,19 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def _job_with_input(slot, status=JobStatus.PENDING, **kwargs):
     now = timezone.now()
-    job = JobFactory(slot=slot, status=status, created_at=now, deadline=now + timedelta(seconds=30), **kwargs)
-    key = f"inputs/{job.id}.jpg"
-    size = storage_write(key=key, content=images.jpeg())
-    job.input_media = MediaObject.objects.create(
-        kind="ingest_input",
-        storage_key=key,
-        content_type="image/jpeg",
-        size=size,
-        created_at=now,
-        expires_at=job.deadline,
-    )
-    job.save()
-    return job
+    return QueuedJobFactory(slot=slot, status=status, created_at=now, deadline=now + timedelta(seconds=30), **kwargs)
 
 
 def test_a_pending_job_is_processed_to_completed(stored_files):

@@ -54,7 +54,7 @@ MIDDLEWARE = [
     # Ops endpoints first: probes and Prometheus call by IP address, before host validation.
     "photochanger.health.HealthMiddleware",
     "photochanger.metrics.MetricsMiddleware",
-    "photochanger.logging.LogContextMiddleware",
+    "photochanger.log_context.LogContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves the admin site's static files from gunicorn (collected to STATIC_ROOT by scripts/serve).
     "whitenoise.middleware.WhiteNoiseMiddleware",

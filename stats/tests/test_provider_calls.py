@@ -11,33 +11,18 @@ from django.utils import timezone
 
 from jobs.models import JobStatus
 from jobs.processing import job_process
-from media.models import MediaObject
-from media.services import storage_write
 from providers.base import ImageData, ProviderQuota, ProviderRefused, ProviderResult
 from stats import services
 from stats.models import ProviderCall
 from stats.services import provider_call_observe, provider_call_record
-from tests.factories import JobFactory, SlotFactory
-from tests.support import images
+from tests.factories import JobFactory, QueuedJobFactory, SlotFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _job_with_input(slot):
     now = timezone.now()
-    job = JobFactory(slot=slot, created_at=now, deadline=now + timedelta(seconds=30))
-    key = f"inputs/{job.id}.jpg"
-    size = storage_write(key=key, content=images.jpeg())
-    job.input_media = MediaObject.objects.create(
-        kind="ingest_input",
-        storage_key=key,
-        content_type="image/jpeg",
-        size=size,
-        created_at=now,
-        expires_at=job.deadline,
-    )
-    job.save()
-    return job
+    return QueuedJobFactory(slot=slot, created_at=now, deadline=now + timedelta(seconds=30))
 
 
 def test_a_successful_call_is_recorded_with_its_usage_and_cost():

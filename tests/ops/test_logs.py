@@ -15,12 +15,11 @@ import requests
 from django.conf import settings as django_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
+from photochanger.log_context import _task_bind, _task_unbind
 from photochanger.logging import (
     ContextFilter,
     JsonFormatter,
     PlainFormatter,
-    _task_bind,
-    _task_unbind,
     known_secrets_reset,
     log_context,
     logging_config,

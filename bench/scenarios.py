@@ -1,0 +1,253 @@
+"""The four measured scenarios. Each starts the stack it needs (a setting that differs means a
+fresh stack) and returns plain data for the report."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench import cpuprofile
+from bench.load import Sample, closed_loop, paced, percentile, summary
+from bench.procs import CpuMeter, MemorySampler
+from bench.stack import Stack, StackConfig, Stub
+
+# The stand-in's answer: a thumbnail. The stand-in decodes and inverts the whole photo it gets; a
+# bigger answer would add its PNG encoding (~0.1 s of CPU at 512x384) to the same two cores.
+STUB_OUTPUT = "64x48"
+Target = tuple[str, str]  # (ingest URL, password)
+
+
+@dataclass
+class Plan:
+    """How much to measure: ``full`` (~10 min) or ``quick`` (a smoke run of a minute or two)."""
+
+    overhead_requests: int = 80  # per system and size
+    # One request every this many seconds, alternating PhotoChanger and direct: the machine stays
+    # well below saturation, so the figures are latencies, not queueing.
+    overhead_interval: dict[str, float] = field(default_factory=lambda: {"1MB": 0.3, "5MB": 0.6})
+    overhead_latency: float = 2.0
+    concurrency_levels: tuple[int, ...] = (50, 100, 200)
+    concurrency_rounds: int = 2
+    concurrency_latency: float = 5.0
+    concurrency_workers: int = 200
+    concurrency_web_threads: int = 128
+    # A screen-sized photo: with 1 MB ones the provider-side image work alone (~0.2 s of CPU per
+    # photo, the direct baseline's too) needs 8 cores for 200 photos per 5 s.
+    concurrency_photo: str = "0.3MB"
+    throughput_clients: tuple[int, ...] = (4, 8, 16)
+    throughput_seconds: float = 8.0
+    throughput_workers: int = 8
+    cpu_profile_seconds: float = 12.0
+    deadline_requests: int = 48
+    deadline_interval: float = 0.15
+    deadline_workers: int = 32
+    deadline_t_sync: float = 3.0
+    profile_requests: int = 25
+
+    @classmethod
+    def quick(cls) -> Plan:
+        # Every scenario and table, on smaller numbers (200 worker processes take ~20 s to start).
+        return cls(overhead_requests=10, concurrency_levels=(25, 50), concurrency_rounds=1, concurrency_workers=50,
+                   concurrency_web_threads=64, throughput_clients=(4, 8), throughput_seconds=4.0,
+                   cpu_profile_seconds=6.0, deadline_requests=16, profile_requests=8)
+
+
+@dataclass
+class Context:
+    env: dict[str, str]
+    logs: Path
+    stub: Stub
+    photos: dict[str, bytes]
+    # Slots (``manage.py slot_create`` output): a fleet of booths spreads over several slots, as a
+    # real one does (SLOT_MAX_IN_FLIGHT caps each slot's photos in flight).
+    gemini_slots: list[dict[str, Any]]
+    echo_slots: list[dict[str, Any]]
+    plan: Plan
+    trace: bool = False  # time every stage in every scenario (diagnosis; costs a little)
+
+    def stack(self, label: str, **config: Any) -> Stack:
+        if self.trace:
+            config.setdefault("trace_file", self.logs / f"trace-{label}.jsonl")
+        return Stack(self.env, StackConfig(**config), self.logs, label).start()
+
+    def roots(self, stack: Stack) -> dict[str, int]:
+        return {**stack.roots(), "stub": self.stub.pid}
+
+
+def fleet(stack: Stack, slots: list[dict[str, Any]]) -> list[Target]:
+    return [(stack.url(slot["id"]), slot["password"]) for slot in slots]
+
+
+def _ok_rate(samples: list[Sample]) -> float:
+    return sum(s.status == 200 for s in samples) / len(samples) if samples else 0.0
+
+
+def errors(samples: list[Sample]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for sample in samples:
+        if sample.status != 200:
+            counts[f"{sample.status} {sample.error[:80]}"] += 1
+    return dict(counts)
+
+
+def warm(ctx: Context, targets: list[Target], clients: int, rounds: int = 1, size: str = "1MB") -> None:
+    """First requests pay for lazy set-up (connections, SDK clients): keep them out of the figures."""
+    ctx.stub.command(f"ok 0 {STUB_OUTPUT}")
+    samples = closed_loop(targets, ctx.photos[size], clients=clients, requests_per_client=rounds)
+    if not any(s.status == 200 for s in samples):
+        raise RuntimeError(f"warm-up of {targets[0][0]} failed: {errors(samples)}")
+
+
+# -- 1. overhead against the direct baseline ---------------------------------------------------
+
+
+def overhead(ctx: Context) -> dict[str, Any]:
+    plan = ctx.plan
+    stack = ctx.stack("overhead", direct=True)
+    try:
+        photochanger = fleet(stack, ctx.gemini_slots[:1])[0]
+        direct = (stack.direct_url(), ctx.gemini_slots[0]["password"])
+        for target in (photochanger, direct):
+            warm(ctx, [target], clients=4, rounds=2)
+        ctx.stub.command(f"ok {plan.overhead_latency:g} {STUB_OUTPUT}")
+        meter = CpuMeter(ctx.roots(stack))
+        results = {size: paced([photochanger, direct], ctx.photos[size], per_target=plan.overhead_requests,
+                               interval=plan.overhead_interval[size])
+                   for size in ("1MB", "5MB")}
+        cpu = meter.read()
+    finally:
+        stack.stop()
+    out: dict[str, Any] = {"latency": plan.overhead_latency, "interval": plan.overhead_interval, "cpu": cpu,
+                           "sizes": {}}
+    for size, (pc_samples, direct_samples) in results.items():
+        pc, base = summary(pc_samples), summary(direct_samples)
+        out["sizes"][size] = {
+            "photochanger": {**pc, "errors": errors(pc_samples)},
+            "direct": {**base, "errors": errors(direct_samples)},
+            "ratio_p50": pc["p50"] / base["p50"],
+            "ratio_mean": pc["mean"] / base["mean"],
+        }
+    return out
+
+
+# -- 2. concurrency ------------------------------------------------------------------------------
+
+
+def concurrency(ctx: Context) -> dict[str, Any]:
+    plan = ctx.plan
+    stack = ctx.stack("concurrency", worker_concurrency=plan.concurrency_workers,
+                      web_threads=plan.concurrency_web_threads, direct=True,
+                      direct_threads=max(plan.concurrency_levels) + 16)
+    sampler = MemorySampler(stack.roots()).start()
+    photo = ctx.photos[plan.concurrency_photo]
+    systems = {"photochanger": fleet(stack, ctx.gemini_slots),
+               "direct": [(stack.direct_url(), ctx.gemini_slots[0]["password"])]}
+    levels = []
+    try:
+        time.sleep(1.5)  # a PSS sample of the idle stack
+        idle = sampler.peaks()
+        for targets in systems.values():
+            warm(ctx, targets, clients=min(plan.concurrency_levels), size=plan.concurrency_photo)
+        ctx.stub.command(f"ok {plan.concurrency_latency:g} {STUB_OUTPUT}")
+        for level in plan.concurrency_levels:
+            for system, targets in systems.items():
+                sampler.reset()
+                meter = CpuMeter(ctx.roots(stack))
+                started = time.monotonic()
+                samples = closed_loop(targets, photo, clients=level, requests_per_client=plan.concurrency_rounds)
+                wall = time.monotonic() - started
+                peaks = sampler.peaks()
+                levels.append({"system": system, "in_flight": level, **summary(samples), "ok_rate": _ok_rate(samples),
+                               "errors": errors(samples), "wall": wall, "rss_kib": peaks.rss_kib,
+                               "pss_kib": peaks.pss_kib, "processes": peaks.processes, "cpu": meter.read()})
+    finally:
+        sampler.stop()
+        stack.stop()
+    return {"latency": plan.concurrency_latency, "workers": plan.concurrency_workers, "photo": plan.concurrency_photo,
+            "web_threads": plan.concurrency_web_threads, "rounds": plan.concurrency_rounds,
+            "slots": len(systems["photochanger"]), "idle_rss_kib": idle.rss_kib, "idle_pss_kib": idle.pss_kib,
+            "levels": levels}
+
+
+# -- 3. throughput -------------------------------------------------------------------------------
+
+
+def _ramp(ctx: Context, targets: list[Target], roots: dict[str, int]) -> list[dict[str, Any]]:
+    """Closed loops of growing size until requests per second stop growing."""
+    plan = ctx.plan
+    steps: list[dict[str, Any]] = []
+    for clients in plan.throughput_clients:
+        meter = CpuMeter(roots)
+        samples = closed_loop(targets, ctx.photos["1MB"], clients=clients, duration=plan.throughput_seconds)
+        cpu = meter.read()
+        # Count only what finished after a second of ramp-up and before the clients stopped sending.
+        first = min(s.started for s in samples)
+        window_start, window_end = first + 1.0, first + plan.throughput_seconds
+        done = [s for s in samples if window_start <= s.ended <= window_end and s.status == 200]
+        steps.append({"clients": clients, "rps": len(done) / (window_end - window_start), "ok_rate": _ok_rate(samples),
+                      "p50": percentile([s.elapsed for s in done], 50), "cpu": cpu, "errors": errors(samples)})
+        if len(steps) > 1 and steps[-1]["rps"] < steps[-2]["rps"] * 1.05:
+            break  # saturated
+    return steps
+
+
+def throughput(ctx: Context) -> dict[str, Any]:
+    plan = ctx.plan
+    out: dict[str, Any] = {"workers": plan.throughput_workers}
+    stack = ctx.stack("throughput", worker_concurrency=plan.throughput_workers, direct=True)
+    try:
+        roots = ctx.roots(stack)
+        gemini, echo = fleet(stack, ctx.gemini_slots), fleet(stack, ctx.echo_slots)
+        direct = [(stack.direct_url(), ctx.gemini_slots[0]["password"])]
+        for targets in (gemini, echo, direct):
+            warm(ctx, targets, clients=plan.throughput_workers)
+        ctx.stub.command(f"ok 0 {STUB_OUTPUT}")
+        out["photochanger_gemini"] = _ramp(ctx, gemini, roots)
+        out["direct_gemini"] = _ramp(ctx, direct, roots)
+        out["photochanger_echo"] = _ramp(ctx, echo, roots)
+        out["cpu_profile"] = _cpu_profile(ctx, stack, gemini)
+    finally:
+        stack.stop()
+    return out
+
+
+def _cpu_profile(ctx: Context, stack: Stack, targets: list[Target]) -> dict[str, Any]:
+    """py-spy on web and worker while 8 booths post 1 MB photos (after the measurements: sampling
+    hundreds of times a second costs CPU itself)."""
+    if not cpuprofile.available():
+        return {"skipped": "py-spy is not installed (pip install -r bench/requirements.txt)"}
+    seconds = ctx.plan.cpu_profile_seconds
+    running = cpuprofile.record({"web": stack.roots()["web"], "worker": stack.roots()["worker"]}, seconds, ctx.logs)
+    time.sleep(1.0)  # py-spy attaches
+    closed_loop(targets, ctx.photos["1MB"], clients=8, duration=seconds - 2)
+    return {"seconds": seconds, "clients": 8, "shares": cpuprofile.collect(running, ctx.logs)}
+
+
+# -- 4. deadline precision -----------------------------------------------------------------------
+
+
+def deadline(ctx: Context) -> dict[str, Any]:
+    """Booths arrive one every ``deadline_interval`` seconds (about T_SYNC_RESPONSE / interval of
+    them in flight), so their deadlines fall at different moments, as real booths' do."""
+    plan = ctx.plan
+    t_sync = plan.deadline_t_sync
+    stack = ctx.stack("deadline", t_sync=t_sync, worker_concurrency=plan.deadline_workers)
+    try:
+        targets = fleet(stack, ctx.gemini_slots)
+        warm(ctx, targets, clients=4)
+        ctx.stub.command("hang 60")
+        # The time-out path too (its first revoke opens the broadcast connection).
+        paced(targets[:2], ctx.photos["1MB"], per_target=2, interval=0.2)
+        per_slot = paced(targets, ctx.photos["1MB"], per_target=plan.deadline_requests // len(targets),
+                         interval=plan.deadline_interval)
+        samples = [sample for slot_samples in per_slot for sample in slot_samples]
+    finally:
+        stack.stop()
+    late = [s.elapsed - t_sync for s in samples if s.status == 504]
+    return {"t_sync": t_sync, "interval": plan.deadline_interval, "n": len(samples), "n_504": len(late),
+            "errors": errors([s for s in samples if s.status != 504]),
+            "min": min(late, default=float("nan")), "p50": percentile(late, 50), "p95": percentile(late, 95),
+            "p99": percentile(late, 99), "max": max(late, default=float("nan"))}

@@ -168,8 +168,9 @@ def _run(job: Job) -> None:
             job_id=job.id, code=exc.code, message=exc.message, attempts=exc.attempts, model=exc.model
         )
         return
-    provider_call_observe(job=job, answer=result, duration_s=time.monotonic() - started)
-    if result is None:
-        return
-    logger.info("job %s provider answered in %.3f s", job.id, time.monotonic() - started)
-    job_result_store(job=job, image=result.image, model=result.model, attempts=result.attempts, usage=result.usage)
+    duration = time.monotonic() - started
+    if result is not None:
+        logger.info("job %s provider answered in %.3f s", job.id, duration)
+        job_result_store(job=job, image=result.image, model=result.model, attempts=result.attempts, usage=result.usage)
+    # The spend record comes after the result is stored (which wakes the booth): off its path.
+    provider_call_observe(job=job, answer=result, duration_s=duration)

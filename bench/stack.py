@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess  # noqa: S404 - starting the stack is the point
 import sys
 import time
@@ -16,23 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import procs
+from tests.support.stack import free_port, port_open
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def port_open(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 def wait_for(check, what: str, timeout: float, log: Path | None = None) -> None:

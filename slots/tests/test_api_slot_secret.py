@@ -9,36 +9,10 @@ from django.db import connection
 
 from slots.models import Slot
 from slots.services import slot_secret_matches
+from slots.tests.api_helpers import detail, expect_error, rotate
 from tests.factories import SlotFactory
 
 pytestmark = pytest.mark.django_db
-
-LIST = "/api/slots/"
-
-
-def detail(slot) -> str:
-    return f"/api/slots/{slot.id}/"
-
-
-def rotate(slot) -> str:
-    return f"/api/slots/{slot.id}/rotate-secret"
-
-
-def _error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()["error"]
-    assert body["code"] == code
-    return body
-
-
-@pytest.fixture
-def reader(api_client):
-    return api_client("slots:read")
-
-
-@pytest.fixture
-def writer(api_client):
-    return api_client("slots:read", "slots:write")
 
 
 # --- scopes --------------------------------------------------------------------------------------
@@ -63,7 +37,7 @@ def test_rotation_with_a_stale_version_gets_409_and_keeps_the_secret(writer):
     slot = SlotFactory()
     writer.patch(detail(slot), {"name": "Moved on"}, format="json", HTTP_IF_MATCH="1")
 
-    body = _error(writer.post(rotate(slot), HTTP_IF_MATCH="1"), 409, "version_conflict")
+    body = expect_error(writer.post(rotate(slot), HTTP_IF_MATCH="1"), 409, "version_conflict")
 
     assert body["current_version"] == 2
     assert slot_secret_matches(slot=Slot.objects.get(id=slot.id), secret=slot.secret)

@@ -9,51 +9,25 @@ import pytest
 from jobs.models import Job
 from slots.models import Slot, SlotTemplateMedia
 from slots.services import slot_secret_matches
+from slots.tests.api_helpers import LIST, detail, expect_error, rotate
 from tests.factories import JobFactory, SlotFactory, TemplateMediaFactory
 
 pytestmark = pytest.mark.django_db
-
-LIST = "/api/slots/"
-
-
-def detail(slot) -> str:
-    return f"/api/slots/{slot.id}/"
-
-
-def rotate(slot) -> str:
-    return f"/api/slots/{slot.id}/rotate-secret"
-
-
-def _error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()["error"]
-    assert body["code"] == code
-    return body
-
-
-@pytest.fixture
-def reader(api_client):
-    return api_client("slots:read")
-
-
-@pytest.fixture
-def writer(api_client):
-    return api_client("slots:read", "slots:write")
 
 
 # --- scopes --------------------------------------------------------------------------------------
 
 
 def test_slots_without_a_token_get_401(anon_client):
-    _error(anon_client.get(LIST), 401, "not_authenticated")
+    expect_error(anon_client.get(LIST), 401, "not_authenticated")
 
 
 def test_reading_slots_needs_slots_read(api_client):
     slot = SlotFactory()
     client = api_client("slots:write")
 
-    _error(client.get(LIST), 403, "insufficient_scope")
-    _error(client.get(detail(slot)), 403, "insufficient_scope")
+    expect_error(client.get(LIST), 403, "insufficient_scope")
+    expect_error(client.get(detail(slot)), 403, "insufficient_scope")
 
 
 @pytest.mark.parametrize(
@@ -66,7 +40,7 @@ def test_the_read_scope_cannot_write(reader, method, path):
 
     response = getattr(reader, method)(url, {"name": "X", "version": 1}, format="json")
 
-    _error(response, 403, "insufficient_scope")
+    expect_error(response, 403, "insufficient_scope")
     assert Slot.objects.get(id=slot.id).version == 1
 
 
@@ -113,7 +87,7 @@ def test_created_slot_comes_with_its_ingest_url_and_a_secret_shown_only_then(wri
 def test_invalid_slot_gets_422_with_per_field_messages(writer, payload, field):
     response = writer.post(LIST, {"name": "Gala", **payload}, format="json")
 
-    body = _error(response, 422, "validation_failed")
+    body = expect_error(response, 422, "validation_failed")
     assert field in body["fields"] and body["fields"][field][0]
     assert not Slot.objects.exists()
 
@@ -151,7 +125,7 @@ def test_list_is_paginated_and_filters_by_active_flag_and_provider(reader):
 
 
 def test_an_invalid_filter_value_gets_422(reader):
-    body = _error(reader.get(LIST + "?is_active=maybe"), 422, "validation_failed")
+    body = expect_error(reader.get(LIST + "?is_active=maybe"), 422, "validation_failed")
     assert "is_active" in body["fields"]
 
 
@@ -166,7 +140,7 @@ MALFORMED = [("get", "/api/slots/not-a-uuid/"), ("patch", "/api/slots/1/"), ("po
 def test_an_unknown_or_malformed_slot_id_gets_a_json_404(writer, method, path):
     response = getattr(writer, method)(path, {"name": "X", "version": 1}, format="json", HTTP_IF_MATCH="1")
 
-    _error(response, 404, "not_found")
+    expect_error(response, 404, "not_found")
 
 
 # --- update --------------------------------------------------------------------------------------
@@ -193,7 +167,12 @@ def test_put_takes_the_version_from_the_body_and_needs_every_field(writer):
     partial = writer.put(detail(slot), {"name": "New", "version": 1}, format="json")
     replaced = writer.put(detail(slot), full, format="json")
 
-    assert set(_error(partial, 422, "validation_failed")["fields"]) == {"provider", "operation", "params", "is_active"}
+    assert set(expect_error(partial, 422, "validation_failed")["fields"]) == {
+        "provider",
+        "operation",
+        "params",
+        "is_active",
+    }
     assert replaced.status_code == 200, replaced.content
     assert (replaced.json()["operation"], replaced.json()["version"]) == ("grayscale", 2)
 
@@ -201,8 +180,8 @@ def test_put_takes_the_version_from_the_body_and_needs_every_field(writer):
 def test_an_update_without_a_version_gets_428(writer):
     slot = SlotFactory()
 
-    _error(writer.patch(detail(slot), {"name": "X"}, format="json"), 428, "version_required")
-    _error(writer.post(rotate(slot), {}, format="json"), 428, "version_required")
+    expect_error(writer.patch(detail(slot), {"name": "X"}, format="json"), 428, "version_required")
+    expect_error(writer.post(rotate(slot), {}, format="json"), 428, "version_required")
     assert Slot.objects.get(id=slot.id).name == slot.name
 
 
@@ -212,7 +191,7 @@ def test_a_malformed_or_contradictory_version_gets_422(writer, header, body):
 
     response = writer.patch(detail(slot), {"name": "X", **body}, format="json", HTTP_IF_MATCH=header)
 
-    _error(response, 422, "validation_failed")
+    expect_error(response, 422, "validation_failed")
     assert Slot.objects.get(id=slot.id).version == 1
 
 
@@ -220,7 +199,7 @@ def test_a_stale_version_gets_409_with_the_current_version(writer):
     slot = SlotFactory(name="Before")
     assert writer.patch(detail(slot), {"name": "First"}, format="json", HTTP_IF_MATCH="1").status_code == 200
 
-    body = _error(
+    body = expect_error(
         writer.patch(detail(slot), {"name": "Second"}, format="json", HTTP_IF_MATCH="1"), 409, "version_conflict"
     )
 
@@ -234,7 +213,7 @@ def test_changing_the_operation_validates_the_params_against_the_new_one(writer)
     refused = writer.patch(detail(slot), {"operation": "grayscale"}, format="json", HTTP_IF_MATCH="1")
     accepted = writer.patch(detail(slot), {"operation": "grayscale", "params": {}}, format="json", HTTP_IF_MATCH="1")
 
-    assert _error(refused, 422, "validation_failed")["fields"]["params.width"] == ["Unknown parameter."]
+    assert expect_error(refused, 422, "validation_failed")["fields"]["params.width"] == ["Unknown parameter."]
     assert accepted.status_code == 200, accepted.content
     assert accepted.json()["params"] == {"output_format": "jpeg", "quality": 90}
 
@@ -259,8 +238,8 @@ def test_delete_gets_204_then_404_and_keeps_the_cancelled_job_in_the_history(wri
     job = JobFactory(status="pending", slot=slot)
 
     assert writer.delete(detail(slot)).status_code == 204
-    _error(writer.get(detail(slot)), 404, "not_found")
-    _error(writer.delete(detail(slot)), 404, "not_found")
+    expect_error(writer.get(detail(slot)), 404, "not_found")
+    expect_error(writer.delete(detail(slot)), 404, "not_found")
     job.refresh_from_db()
     assert (job.status, job.slot_id) == ("cancelled", None)
 

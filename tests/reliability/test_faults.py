@@ -95,21 +95,25 @@ def test_worker_killed_mid_call_gets_504_by_the_deadline(live_stack, booth_slot,
     assert job.status == JobStatus.FAILED_TIMEOUT
 
 
-def test_a_stray_revoke_signal_does_not_abort_a_job_it_was_not_meant_for(live_stack, booth_slot, tmp_path):
+def test_a_stray_revoke_signal_does_not_abort_a_job_it_was_not_meant_for(private_stack, booth_slot, tmp_path):
     """Celery warns that terminate can hit a process that moved on to another task. Deliver the
     revoke's signal (SIGUSR1) to the process running a live, in-time job: the job survives."""
+    stack = private_stack("stray", T_SYNC_RESPONSE="8")
     probe = tmp_path / "probe.txt"
-    slot = booth_slot(provider="testing", operation="sleep", params={"seconds": 0.6})
-    thread, outcome = _in_background(lambda: _post(live_stack, slot, fields=booth_fields(probe=str(probe))))
-    job = _processing_job(slot)
+    slot = booth_slot(provider="testing", operation="sleep", params={"seconds": 1.5})
+    thread, outcome = _in_background(lambda: _post(stack, slot, fields=booth_fields(probe=str(probe))))
+    deadline = time.monotonic() + 5
+    while "started" not in (probe.read_text() if probe.exists() else "") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    pool_pid = int(probe.read_text().split("pid=")[1].split()[0])  # the provider wrote it as it started
 
-    os.kill(_pool_pid(live_stack, job), signal.SIGUSR1)
-    thread.join(timeout=10)
+    os.kill(pool_pid, signal.SIGUSR1)
+    thread.join(timeout=15)
 
     assert outcome["response"].status == 200
     assert "interrupted:SoftTimeLimitExceeded" in probe.read_text()
     assert probe.read_text().strip().endswith("finished")
-    assert Job.objects.get(id=job.id).status == JobStatus.COMPLETED
+    assert Job.objects.get(slot=slot).status == JobStatus.COMPLETED
 
 
 def test_web_process_killed_while_a_booth_waits_still_ends_the_job(private_stack, booth_slot, stored_files):

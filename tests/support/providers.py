@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -44,7 +45,7 @@ class TestingProvider(Provider):
     }
 
     def process(self, request: ProviderRequest) -> ProviderResult:
-        _mark(request, "started")
+        _mark(request, f"started pid={os.getpid()}")
         if request.operation == "sleep":
             try:
                 time.sleep(request.params["seconds"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 import uuid
 from pathlib import Path
 
@@ -26,9 +27,17 @@ def stored_files(settings):
 
     from media.storage import PREFIXES, storage_walk
 
-    def files(prefix: str = "") -> list[str]:
+    def listing(prefix: str) -> list[str]:
         keys = (key for top in PREFIXES for key in storage_walk(default_storage, top))
         return sorted(key for key in keys if key.startswith(prefix))
+
+    def files(prefix: str = "", *, settled: bool = False) -> list[str]:
+        """``settled``: first give a worker up to 5 s to delete temporary files (inputs/, media/).
+        It deletes a job's input just after the final status, so just after the booth's answer."""
+        deadline = time.monotonic() + 5
+        while settled and listing("inputs/") + listing("media/") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return listing(prefix)
 
     return files
 

@@ -143,7 +143,7 @@ def test_a_test_run_goes_through_the_real_worker_and_is_not_counted(live_stack, 
     assert job.attempts == 1 and job.started_at is not None
     result = Image.open(io.BytesIO(open_result(job)))
     assert result.size == (320, 240)
-    assert stored_files("inputs/") == [], "the input is deleted as for any booth photo"
+    assert stored_files("inputs/", settled=True) == [], "the input is deleted as for any booth photo"
     [stats] = slot_stats_list(since=stats_since(), slot_id=slot.id)
     assert stats.total == 0 and stats.recent_results == []
 

@@ -57,7 +57,7 @@ def test_booth_upload_in_dslr_remote_pro_format_gets_the_sepia_photo(live_stack,
     assert job.started_at and job.finished_at and job.finished_at <= job.deadline
     assert Result.objects.filter(job=job).exists()
     assert job.input_media.is_deleted
-    assert stored_files("inputs/") == []
+    assert stored_files("inputs/", settled=True) == []
     assert stored_files("results/") == [f"results/{job.id}.jpg"]
 
 
@@ -130,7 +130,7 @@ def test_provider_failure_gets_502_with_its_code(live_stack, booth_slot, stored_
     job = Job.objects.get(id=response.headers["x-job-id"])
     assert job.status == JobStatus.FAILED_PROVIDER
     assert job.failure_code == code
-    assert stored_files() == []
+    assert stored_files(settled=True) == []
 
 
 def test_admin_cancelling_the_job_gives_the_waiting_booth_409(live_stack, booth_slot, stored_files):
@@ -154,4 +154,4 @@ def test_admin_cancelling_the_job_gives_the_waiting_booth_409(live_stack, booth_
     assert response.json()["error"]["job_id"] == str(job.id)
     job.refresh_from_db()
     assert job.status == JobStatus.CANCELLED
-    assert _wait_until(lambda: stored_files("inputs/") == [])
+    assert stored_files("inputs/", settled=True) == []

@@ -110,7 +110,7 @@ def test_hanging_gemini_gets_504_at_the_deadline_and_the_late_answer_is_discarde
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED_TIMEOUT
     assert not Result.objects.filter(job=job).exists()
-    assert stored_files() == []
+    assert stored_files(settled=True) == []
 
 
 @pytest.mark.parametrize("refusal", [blocked("SAFETY"), finish("IMAGE_SAFETY")], ids=["prompt-blocked", "image-safety"])

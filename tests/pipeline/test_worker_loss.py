@@ -73,4 +73,4 @@ def test_job_whose_worker_is_killed_ends_failed_timeout_within_deadline_grace_an
         job.refresh_from_db()
     assert job.status == JobStatus.FAILED_TIMEOUT
     assert job.failure_code in ("stale", "deadline_exceeded")
-    assert stored_files("inputs/") == []
+    assert stored_files("inputs/", settled=True) == []

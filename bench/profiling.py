@@ -122,7 +122,7 @@ def install() -> None:
 
     # Either side.
     _timed(pg.DatabaseWrapper, "get_new_connection", "db_connect")
-    _timed(imaging, "decode", "image_decode")
+    _timed(imaging, "decode_sized", "image_decode")
     _timed(imaging, "encode", "image_encode")
     _timed(Image.Image, "resize", "image_resize")
     # Web: the booth request.
@@ -145,6 +145,7 @@ def install() -> None:
     _timed(ingest_services, "job_revoke", "broker_revoke")
     _timed(ingest_services, "job_input_release", "input_release")
     _timed(Job, "refresh_from_db", "db_job_refresh")
+    _timed(ingest_services, "job_with_result", "db_job_with_result")
     _timed(apis, "_job_response", "response_open")
     # Worker: the task.
     signals.task_received.connect(_on_task_received, weak=False, dispatch_uid="bench-received")

@@ -23,6 +23,7 @@ from jobs.models import Job, JobStatus
 from media.images import UnsupportedImage, image_check
 from photochanger.db import connection_release
 from photochanger.errors import ApplicationError, application_error_response, error_response
+from photochanger.providers import provider_photo_form
 from slots.selectors import slot_get
 from slots.services import slot_secret_matches
 
@@ -132,7 +133,8 @@ class IngestApi(View):
         if upload.size == 0:
             return error_response(415, "unsupported_media_type", "The photo file is empty.")
         try:
-            image = image_check(upload, max_pixels=settings.IMAGE_MAX_PIXELS)
+            photo_form = provider_photo_form(provider=slot.provider, operation=slot.operation)
+            image = image_check(upload, max_pixels=settings.IMAGE_MAX_PIXELS, form=photo_form)
         except UnsupportedImage as exc:
             return error_response(415, "unsupported_media_type", f"Not a usable JPEG, PNG or WebP image: {exc}")
 

@@ -18,6 +18,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from jobs.dispatch import job_enqueue, job_revoke, job_wait, remaining_seconds
 from jobs.models import Job, JobStatus, Result
+from jobs.selectors import job_with_result
 from jobs.services import job_create, job_input_release, job_mark_failed_timeout
 from media.images import CheckedImage
 from media.services import media_input_store, storage_delete_quietly
@@ -70,6 +71,8 @@ def ingest_accept(
             is_test_run=is_test_run,
             input_sha256=input_sha256,
             idempotency_key=idempotency_key,
+            photo_size=(image.width, image.height),
+            input_prepared=image.prepared is not None,
         )
     except IntegrityError:
         # The same photo (or key) raced in from a booth retry: answer with the job in flight.
@@ -136,7 +139,7 @@ def ingest_await(*, job: Job) -> Job:
             failure_code = "queue_unavailable"
             _watch_row_until_deadline(job)
             reported = False
-        job.refresh_from_db()
+        job = job_with_result(job_id=job.id)
         if job.is_final:
             return job
         if not reported or remaining_seconds(job) <= 0:

@@ -35,6 +35,7 @@ def job_enqueue(*, job: Job) -> None:
     budget = max(remaining_seconds(job), 0.1)
     process_job.apply_async(
         args=[str(job.id)],
+        kwargs={"slot_id": str(job.slot_id) if job.slot_id else None},
         task_id=job.celery_task_id,
         # A task still queued at the deadline is discarded by the worker, never run late.
         expires=job.deadline,

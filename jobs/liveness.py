@@ -24,7 +24,12 @@ TTL_SECONDS = 6
 
 @cache
 def _client() -> redis.Redis:
-    return redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=1.0, socket_connect_timeout=1.0)
+    # Every booth request calls it (this key, the password-failure counter), each of a web
+    # process's hundreds of threads at once under load: redis-py 8's default cap of 100 pooled
+    # connections answered the 101st with "Too many connections", so a 503 (tests/reliability).
+    return redis.Redis.from_url(
+        settings.CELERY_BROKER_URL, socket_timeout=1.0, socket_connect_timeout=1.0, max_connections=2**31
+    )
 
 
 def workers_alive() -> bool:

@@ -55,11 +55,20 @@ class Job(models.Model):
     # job while the first is active (enforced below); ingest attaches the retry to it instead.
     input_sha256 = models.CharField(max_length=64, blank=True, default="")
     idempotency_key = models.CharField(max_length=200, blank=True, default="")
+    # The booth photo's upright pixel size. ``input_prepared``: the stored input is already in the
+    # provider's photo form (made by the web's check), which may be smaller than the photo.
+    photo_width = models.PositiveIntegerField(null=True, blank=True)
+    photo_height = models.PositiveIntegerField(null=True, blank=True)
+    input_prepared = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="job_status_valid"),
+            models.CheckConstraint(
+                condition=Q(input_prepared=False) | Q(photo_width__isnull=False, photo_height__isnull=False),
+                name="job_prepared_input_has_photo_size",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=ACTIVE_STATUSES, finished_at__isnull=True)
                 | Q(status__in=FINAL_STATUSES, finished_at__isnull=False),

@@ -20,7 +20,7 @@ from jobs.services import (
     job_result_store,
 )
 from media.models import TemplateMedia
-from photochanger.db import connection_release
+from photochanger.db import worker_connection_release
 from photochanger.providers import provider_registry
 from providers.base import ImageData, ProviderError, ProviderRequest, ProviderResult, ProviderTimeout
 from stats.services import provider_call_observe
@@ -109,6 +109,7 @@ def _build_request(job: Job) -> ProviderRequest:
         deadline=job.deadline.timestamp(),
         templates=templates,
         fields={k: str(v) for k, v in job.booth_metadata.items()},
+        photo_size=(job.photo_width, job.photo_height) if job.input_prepared else None,
     )
 
 
@@ -152,8 +153,8 @@ def _run(job: Job) -> None:
         job_mark_failed_provider(job_id=job.id, code="input_missing", message=str(exc))
         return
     # The provider call takes seconds and no database: with hundreds of jobs in flight, holding a
-    # connection through it would exhaust PostgreSQL's max_connections.
-    connection_release()
+    # connection through it would exhaust PostgreSQL's max_connections (a small pool keeps it).
+    worker_connection_release()
     started = time.monotonic()
     try:
         result = _call_provider(job, request)

@@ -78,6 +78,11 @@ def job_get(*, job_id: uuid.UUID | str) -> Job:
     return job
 
 
+def job_with_result(*, job_id: uuid.UUID | str) -> Job:
+    """The job and its result row (if any) in one query: what a woken booth request answers with."""
+    return Job.objects.select_related("result").get(id=job_id)
+
+
 def job_result(*, job: Job) -> Result | None:
     """The job's result row, or None (the reverse one-to-one raises when there is none)."""
     return getattr(job, "result", None)

@@ -110,6 +110,8 @@ def job_create(
     is_test_run: bool = False,
     input_sha256: str = "",
     idempotency_key: str = "",
+    photo_size: tuple[int, int] | None = None,
+    input_prepared: bool = False,
 ) -> Job:
     """Create the input media row and the pending job together; the caller enqueues after commit.
 
@@ -132,6 +134,9 @@ def job_create(
             is_test_run=is_test_run,
             input_sha256=input_sha256,
             idempotency_key=idempotency_key,
+            photo_width=photo_size[0] if photo_size else None,
+            photo_height=photo_size[1] if photo_size else None,
+            input_prepared=input_prepared,
         )
 
 

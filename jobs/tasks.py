@@ -11,7 +11,8 @@ from jobs.processing import job_process
 # The booth's request learns the outcome from the job row (woken through jobs.dispatch), so the
 # task keeps no result of its own.
 @shared_task(name="jobs.process_job", ignore_result=True)
-def process_job(job_id: str) -> str:
+def process_job(job_id: str, slot_id: str | None = None) -> str:
+    # ``slot_id`` only labels the task's log lines (photochanger.log_context), without a query.
     return job_process(job_id=job_id)
 
 

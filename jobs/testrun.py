@@ -17,6 +17,7 @@ from ingest.services import booth_metadata, ingest_accept, ingest_await
 from jobs.models import Job
 from media.images import UnsupportedImage, image_check
 from photochanger.errors import ApplicationError, ValidationFailed
+from photochanger.providers import provider_photo_form
 from slots.models import Slot
 
 
@@ -39,7 +40,8 @@ def job_test_run(*, slot: Slot, upload: IO[bytes], fields: Mapping[str, str] | N
         limit_mb = settings.UPLOAD_MAX_BYTES / (1024 * 1024)
         raise ValidationFailed({"photo": [f"The photo is larger than the {limit_mb:g} MB limit."]})
     try:
-        image = image_check(upload, max_pixels=settings.IMAGE_MAX_PIXELS)
+        photo_form = provider_photo_form(provider=slot.provider, operation=slot.operation)
+        image = image_check(upload, max_pixels=settings.IMAGE_MAX_PIXELS, form=photo_form)
     except UnsupportedImage as exc:
         raise ValidationFailed({"photo": [f"Not a usable JPEG, PNG or WebP image: {exc}"]}) from exc
     job = ingest_accept(

@@ -9,6 +9,9 @@ from typing import IO
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
+from providers import imaging
+from providers.base import ImageData, PhotoForm
+
 # Pillow format name -> (MIME type, file extension).
 ACCEPTED_FORMATS = {
     "JPEG": ("image/jpeg", "jpg"),
@@ -31,10 +34,16 @@ class CheckedImage:
     # Set only when EXIF orientation had to be applied: the upright re-encoded image. Otherwise
     # the uploaded bytes are stored as they came (no needless re-encode on the booth's hot path).
     upright: bytes | None = None
+    # Set when the check was asked for a provider's ``PhotoForm``: the photo in that form, made
+    # from the check's own decode, so the worker need not decode it again.
+    prepared: ImageData | None = None
 
 
-def image_check(fileobj: IO[bytes], *, max_pixels: int) -> CheckedImage:
-    """Decode the image fully enough to know it is sound; raise ``UnsupportedImage`` if not."""
+def image_check(fileobj: IO[bytes], *, max_pixels: int, form: PhotoForm | None = None) -> CheckedImage:
+    """Decode the image fully enough to know it is sound; raise ``UnsupportedImage`` if not.
+
+    With a ``form``, the decode is the one the provider needs (a JPEG at the smallest DCT scale
+    the form allows) and the result carries the photo in that form."""
     fileobj.seek(0)
     try:
         with warnings.catch_warnings():
@@ -46,7 +55,9 @@ def image_check(fileobj: IO[bytes], *, max_pixels: int) -> CheckedImage:
                 )
             orientation = img.getexif().get(ExifTags.Base.Orientation, 1)
             stored_size = img.size
-            if img.format == "JPEG" and orientation == 1:
+            if form is not None:
+                imaging.draft_within(img, form.max_side)
+            elif img.format == "JPEG" and orientation == 1:
                 # Decoding at 1/8 scale still walks every entropy-coded block, so truncated or
                 # corrupt data fails here, at a fraction of the cost of a full decode.
                 img.draft(img.mode, (max(1, img.width // 8), max(1, img.height // 8)))
@@ -63,8 +74,20 @@ def image_check(fileobj: IO[bytes], *, max_pixels: int) -> CheckedImage:
     content_type, ext = ACCEPTED_FORMATS[img.format]
     # Orientations 5-8 swap width and height once applied.
     width, height = stored_size if orientation in (1, 2, 3, 4) else stored_size[::-1]
+    if form is not None:
+        return CheckedImage(
+            content_type=content_type, ext=ext, width=width, height=height, prepared=_in_form(img, form)
+        )
     upright = _apply_orientation(img) if orientation not in (1, None) else None
     return CheckedImage(content_type=content_type, ext=ext, width=width, height=height, upright=upright)
+
+
+def _in_form(img: Image.Image, form: PhotoForm) -> ImageData:
+    try:
+        ImageOps.exif_transpose(img, in_place=True)
+        return imaging.to_photo_form(img, form)
+    except (OSError, ValueError) as exc:  # e.g. a pixel mode JPEG cannot hold
+        raise UnsupportedImage(f"The image cannot be converted for the provider: {exc}") from exc
 
 
 def _apply_orientation(img: Image.Image) -> bytes:

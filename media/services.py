@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from media.images import CheckedImage, UnsupportedImage, image_check
+from media.images import EXTENSIONS, CheckedImage, UnsupportedImage, image_check
 from media.models import MediaObject, TemplateMedia
 from media.selectors import MEDIA_LINK_SALT
 from media.storage import INPUTS, MEDIA, TEMPLATES, storage_key
@@ -57,12 +57,16 @@ def media_input_store(
     *, job_id: UUID, upload: IO[bytes], image: CheckedImage, created_at: datetime, expires_at: datetime
 ) -> MediaObject:
     """Store a booth photo as the job's input. Writes the file; the caller creates the rows."""
-    key = storage_key(INPUTS, job_id, image.ext)
-    size = storage_write(key=key, content=image.upright if image.upright is not None else upload)
+    if image.prepared is not None:  # the photo in its provider's form: what the worker sends
+        content, content_type = image.prepared.data, image.prepared.content_type
+    else:
+        content, content_type = image.upright if image.upright is not None else upload, image.content_type
+    key = storage_key(INPUTS, job_id, EXTENSIONS[content_type])
+    size = storage_write(key=key, content=content)
     return MediaObject(
         kind=MediaObject.Kind.INGEST_INPUT,
         storage_key=key,
-        content_type=image.content_type,
+        content_type=content_type,
         size=size,
         created_at=created_at,
         expires_at=expires_at,

@@ -6,6 +6,7 @@ import os
 
 from celery import Celery
 
+from photochanger.db import worker_db_signals_connect
 from photochanger.log_context import celery_signals_connect
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photochanger.settings.base")
@@ -15,3 +16,4 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Worker and beat log through Django's LOGGING (JSON), and tag each job's lines with its ids.
 celery_signals_connect()
+worker_db_signals_connect()

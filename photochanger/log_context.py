@@ -69,10 +69,12 @@ class LogContextMiddleware:
             log_context_unbind(tokens)
 
 
-def _task_bind(sender: Any = None, task_id: str | None = None, task: Any = None, args: Any = None, **kwargs: Any):
+def _task_bind(
+    sender: Any = None, task_id: str | None = None, task: Any = None, args: Any = None, kwargs: Any = None, **extra: Any
+):
     job_id = args[0] if args and getattr(task, "name", "") == "jobs.process_job" else None
-    slot_id = None
-    if job_id is not None:
+    slot_id = (kwargs or {}).get("slot_id") if job_id is not None else None
+    if job_id is not None and slot_id is None:  # a task queued without it (before an upgrade)
         try:
             from jobs.models import Job
 

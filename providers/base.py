@@ -19,6 +19,16 @@ class ImageData:
 
 
 @dataclass(frozen=True)
+class PhotoForm:
+    """The form a provider sends the booth's photo in: upright, at most ``max_side`` pixels on
+    the long side, a fresh JPEG at ``quality`` (no EXIF). The web decodes every photo anyway to
+    check it, so it makes this form from that one decode; the worker sends it as it is."""
+
+    max_side: int
+    quality: int = 90
+
+
+@dataclass(frozen=True)
 class ProviderRequest:
     """Everything one provider call needs.
 
@@ -34,6 +44,9 @@ class ProviderRequest:
     templates: Mapping[str, tuple[ImageData, ...]] = field(default_factory=dict)
     # The booth's multipart text fields (name, survey answers, ...); never the password.
     fields: Mapping[str, str] = field(default_factory=dict)
+    # Set when ``image`` is already in the provider's ``photo_form``: the upright pixel size of
+    # the photo the booth sent (the prepared image may be smaller).
+    photo_size: tuple[int, int] | None = None
 
     def remaining(self) -> float:
         return self.deadline - time.time()
@@ -105,6 +118,11 @@ class Provider:
 
     def process(self, request: ProviderRequest) -> ProviderResult:
         raise NotImplementedError
+
+    def photo_form(self, operation: str) -> PhotoForm | None:
+        """The form this provider wants the photo in, if it re-encodes it before use; ``None``
+        (the default) hands it the booth's bytes."""
+        return None
 
     def warm(self) -> None:
         """Do the lazy set-up of a first call now (SDK clients, validators), without network I/O.

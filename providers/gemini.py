@@ -18,11 +18,11 @@ from typing import Any, ClassVar
 
 from google import genai
 from google.genai import types
-from PIL import Image
 
 from providers import imaging
 from providers.base import (
     ImageData,
+    PhotoForm,
     Provider,
     ProviderError,
     ProviderPermanent,
@@ -184,20 +184,28 @@ class GeminiProvider(Provider):
 
     # -- request ---------------------------------------------------------------------------------
 
-    def _prepare(self, image: ImageData, *, always_jpeg: bool) -> tuple[types.Part, tuple[int, int]]:
-        """Upright, bounded-size image part, and the upright size before downscaling."""
-        img = imaging.decode(image)
-        size = img.size
-        if max(size) > self.max_input_side:
-            scale = self.max_input_side / max(size)
-            img = img.resize((max(1, round(size[0] * scale)), max(1, round(size[1] * scale))),
-                             Image.Resampling.LANCZOS)
-        elif not always_jpeg and image.content_type in ("image/jpeg", "image/png", "image/webp"):
-            return types.Part.from_bytes(data=image.data, mime_type=image.content_type), size
+    def photo_form(self, operation: str) -> PhotoForm:
+        return PhotoForm(max_side=self.max_input_side, quality=90)
+
+    def _photo(self, request: ProviderRequest) -> tuple[types.Part, tuple[int, int]]:
+        """The photo part, always a fresh JPEG (orientation applied, EXIF and GPS dropped), and
+        the photo's upright size. The web usually made it already (``request.photo_size``)."""
+        image, size = request.image, request.photo_size
+        if size is None:
+            form = self.photo_form(request.operation)
+            img, size = imaging.decode_sized(image, max_side=form.max_side)
+            image = imaging.to_photo_form(img, form)
+        return types.Part.from_bytes(data=image.data, mime_type=image.content_type), size
+
+    def _template(self, image: ImageData) -> types.Part:
+        """A reference image: sent as stored unless it is larger than the input bound."""
+        img, size = imaging.decode_sized(image, max_side=self.max_input_side)
+        if max(size) <= self.max_input_side and image.content_type in ("image/jpeg", "image/png", "image/webp"):
+            return types.Part.from_bytes(data=image.data, mime_type=image.content_type)
         has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
-        fmt = "png" if has_alpha and not always_jpeg else "jpeg"
-        encoded = imaging.encode(img, output_format=fmt, quality=90)
-        return types.Part.from_bytes(data=encoded.data, mime_type=encoded.content_type), size
+        encoded = imaging.encode(imaging.fit_within(img, self.max_input_side),
+                                 output_format="png" if has_alpha else "jpeg", quality=90)
+        return types.Part.from_bytes(data=encoded.data, mime_type=encoded.content_type)
 
     def _contents(self, request: ProviderRequest) -> tuple[list[types.Part], tuple[int, int]]:
         template = request.params.get("prompt")
@@ -207,14 +215,13 @@ class GeminiProvider(Provider):
             prompt = render(template, request.fields)
         except PromptTemplateError as exc:
             raise ProviderPermanent(f"The slot's prompt is invalid: {exc}") from None
-        # The photo always goes out as a fresh JPEG: orientation applied, EXIF (GPS...) dropped.
-        photo, size = self._prepare(request.image, always_jpeg=True)
+        photo, size = self._photo(request)
         contents = [types.Part.from_text(text=prompt), photo]
         for param in TEMPLATE_PARAMS.get(request.operation, ()):
             images = request.templates.get(param) or ()
             if not images:
                 raise ProviderPermanent(f"The {param} template image is missing.")
-            contents.extend(self._prepare(img, always_jpeg=False)[0] for img in images)
+            contents.extend(self._template(img) for img in images)
         return contents, size
 
     # -- the call --------------------------------------------------------------------------------

@@ -3,24 +3,68 @@
 from __future__ import annotations
 
 import io
+import math
 
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image, ImageOps
 
-from providers.base import ImageData, ProviderPermanent
+from providers.base import ImageData, PhotoForm, ProviderPermanent
 
 FORMATS = {"jpeg": ("JPEG", "image/jpeg"), "png": ("PNG", "image/png"), "webp": ("WEBP", "image/webp")}
+# A JPEG decodes at 1/2, 1/4 or 1/8 scale for a fraction of the cost of a full decode plus a
+# resample (12 MP: ~70 ms against ~350 ms; bench/README.md). A scale landing at most this share
+# under the bound is used as it is: a 4000 px photo is sent at 2000 px rather than 2048 px.
+DRAFT_SLACK = 0.9
 
 
-def decode(image: ImageData) -> Image.Image:
-    """Decode and apply EXIF orientation, so every operation works on an upright photo."""
+def decode(image: ImageData, *, max_side: int | None = None) -> Image.Image:
+    """Decode and apply EXIF orientation, so every operation works on an upright photo.
+
+    ``max_side``: the caller needs no more pixels than that on the long side (a JPEG may then
+    decode at a reduced scale; the result can still be larger than ``max_side``)."""
+    return decode_sized(image, max_side=max_side)[0]
+
+
+def decode_sized(image: ImageData, *, max_side: int | None = None) -> tuple[Image.Image, tuple[int, int]]:
+    """``decode``, and the photo's upright size at full scale (what the decoded image would
+    measure without the reduced-scale decode)."""
     try:
         opened = Image.open(io.BytesIO(image.data))
+        full_size = opened.size
+        # Orientations 5-8 turn the photo a quarter: width and height swap once it is upright.
+        if opened.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8):
+            full_size = full_size[::-1]
+        if max_side is not None:
+            draft_within(opened, max_side)
         opened.load()
     except (OSError, Image.DecompressionBombError) as exc:
         raise ProviderPermanent(f"Cannot decode image: {exc}") from exc
     # In place: the default returns a copy even of an upright photo (~40 ms for 12 MP; bench/README.md).
     ImageOps.exif_transpose(opened, in_place=True)
-    return opened
+    return opened, full_size
+
+
+def draft_within(img: Image.Image, max_side: int) -> None:
+    """Before ``load``: have a JPEG decode at the smallest DCT scale that keeps at least
+    ``DRAFT_SLACK × max_side`` pixels on the long side. Other formats decode in full."""
+    long_side = max(img.size)
+    if img.format != "JPEG" or long_side <= max_side:
+        return
+    scale = max_side * DRAFT_SLACK / long_side
+    img.draft(img.mode, (math.ceil(img.width * scale), math.ceil(img.height * scale)))
+
+
+def fit_within(img: Image.Image, max_side: int) -> Image.Image:
+    if max(img.size) <= max_side:
+        return img
+    scale = max_side / max(img.size)
+    size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+    return img.resize(size, Image.Resampling.LANCZOS)
+
+
+def to_photo_form(img: Image.Image, form: PhotoForm) -> ImageData:
+    """An upright decoded photo in a provider's ``PhotoForm`` (a fresh JPEG: EXIF, GPS and the
+    rest of the booth's metadata do not leave)."""
+    return encode(fit_within(img, form.max_side), output_format="jpeg", quality=form.quality)
 
 
 def encode(img: Image.Image, *, output_format: str = "jpeg", quality: int = 90) -> ImageData:

@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 
 from media.images import UnsupportedImage, image_check
+from providers.base import PhotoForm
 from tests.support import images
 
 
@@ -59,3 +60,50 @@ def test_more_pixels_than_the_limit_is_refused_before_decoding():
     Image.new("L", (5000, 5000)).save(buffer, "PNG")
     with pytest.raises(UnsupportedImage, match="limit"):
         _check(buffer.getvalue(), max_pixels=1_000_000)
+
+
+# --- with the provider's photo form: the check's decode is the only one -------------------------
+
+FORM = PhotoForm(max_side=150)
+
+
+def test_with_a_photo_form_the_photo_is_prepared_within_the_bound_and_keeps_its_size_on_record():
+    checked = _check_in_form(images.jpeg(400, 300))
+    assert (checked.content_type, checked.width, checked.height) == ("image/jpeg", 400, 300)
+    assert checked.prepared.content_type == "image/jpeg"
+    assert images.decode(checked.prepared.data).size == (150, 112)  # 1/2-scale decode, then fitted
+
+
+def test_with_a_photo_form_a_turned_photo_is_prepared_upright_without_its_exif():
+    img = images.gradient(400, 300)
+    exif = img.getexif()
+    exif[0x0112] = 6
+    exif[0x010F] = "Booth camera"  # Make
+    checked = _check_in_form(images.encode(img, "JPEG", exif=exif.tobytes()))
+    assert (checked.width, checked.height) == (300, 400)
+    prepared = images.decode(checked.prepared.data)
+    assert prepared.size == (112, 150)
+    assert dict(prepared.getexif()) == {}
+
+
+def test_with_a_photo_form_png_with_alpha_becomes_a_jpeg():
+    img = images.gradient(100, 80).convert("RGBA")
+    checked = _check_in_form(images.encode(img, "PNG"))
+    assert (checked.content_type, checked.prepared.content_type) == ("image/png", "image/jpeg")
+    assert images.decode(checked.prepared.data).size == (100, 80)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(images.jpeg(400, 300)[:-600], id="truncated-jpeg"),
+        pytest.param(images.jpeg(400, 300)[:1000] + b"\x00" * 5000, id="zeroed-jpeg"),
+    ],
+)
+def test_with_a_photo_form_broken_data_is_still_refused(data):
+    with pytest.raises(UnsupportedImage):
+        _check_in_form(data)
+
+
+def _check_in_form(data: bytes):
+    return image_check(io.BytesIO(data), max_pixels=10_000_000, form=FORM)

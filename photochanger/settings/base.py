@@ -259,6 +259,14 @@ CELERY_RESULT_EXPIRES = 600
 CELERY_TASK_SOFT_TIME_LIMIT = T_SYNC_RESPONSE + 5
 CELERY_TASK_TIME_LIMIT = T_SYNC_RESPONSE + 15
 CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=8)
+# Pool processes keep their database connection between tasks when the pool has at most this many
+# processes (photochanger/db.py); a bigger pool connects per task. Connections are kept this long.
+WORKER_DB_PERSISTENT_MAX_POOL = env.int("WORKER_DB_PERSISTENT_MAX_POOL", default=32)
+if WORKER_DB_PERSISTENT_MAX_POOL < 0:
+    raise ImproperlyConfigured("WORKER_DB_PERSISTENT_MAX_POOL must be 0 (never) or a pool size.")
+WORKER_DB_CONN_MAX_AGE = int(_positive("WORKER_DB_CONN_MAX_AGE", env.int("WORKER_DB_CONN_MAX_AGE", default=300)))
+# Celery's Django fixup would close connections around every task; photochanger/db.py decides.
+CELERY_DB_REUSE_MAX = 2**31
 # A pool process that grew past this (KiB) after a task is replaced; 0 = never (big photos in Pillow).
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=0) or None
 # Beat writes its schedule file after every task it sends: the file's age is its health check.

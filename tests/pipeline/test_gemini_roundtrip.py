@@ -95,6 +95,18 @@ def test_persistent_429_gets_502_provider_quota(live_stack, booth_slot, gemini):
     assert response.json()["error"]["code"] == "provider_quota"
 
 
+def test_a_large_photo_is_decoded_once_by_the_web_check_and_sent_in_gemini_form(live_stack, booth_slot, gemini):
+    slot = _edit_slot(booth_slot)
+
+    response = _post(live_stack, slot, images.jpeg(2400, 1800))
+
+    assert response.status == 200, response.body[:300]
+    assert [(mime, w, h) for mime, w, h, _ in gemini.requests[0].images] == [("image/jpeg", 2048, 1536)]
+    job = Job.objects.get(id=response.headers["x-job-id"])
+    assert (job.input_prepared, job.photo_width, job.photo_height) == (True, 2400, 1800)
+    assert images.decode(response.body).size == (2400, 1800)
+
+
 def test_hanging_gemini_gets_504_at_the_deadline_and_the_late_answer_is_discarded(
     live_stack, booth_slot, gemini, stored_files
 ):

@@ -60,6 +60,7 @@ def make_request(
     image: ImageData = PHOTO,
     fields: dict[str, str] | None = None,
     templates: dict[str, tuple[ImageData, ...]] | None = None,
+    photo_size: tuple[int, int] | None = None,
     **params: Any,
 ) -> ProviderRequest:
     params.setdefault("prompt", "Paint {name} as a pirate")
@@ -69,5 +70,6 @@ def make_request(
         params.setdefault("background", "tm-bg")
     cleaned = OPERATIONS[operation].validate(params)
     return ProviderRequest(
-        operation, image, cleaned, time.time() + deadline_in, templates=templates or {}, fields=fields or {}
+        operation, image, cleaned, time.time() + deadline_in, templates=templates or {}, fields=fields or {},
+        photo_size=photo_size,
     )

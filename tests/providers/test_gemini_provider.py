@@ -85,6 +85,25 @@ def test_large_input_is_downscaled_for_gemini_but_the_result_has_the_original_up
     assert opened(result.image).size == (48, 64)
 
 
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale_instead_of_resampled(stub: GeminiStub) -> None:
+    big = ImageData(image_bytes((400, 300)), "image/jpeg")
+    make_provider(stub, max_input_side=210).process(make_request(image=big))
+    assert [(w, h) for _, w, h, _ in stub.requests[0].images] == [(200, 150)]  # 1/2 scale, within 10 %
+
+
+def test_a_photo_already_in_the_photo_form_is_sent_as_it_is_and_the_result_has_the_booth_photo_size(
+        stub: GeminiStub) -> None:
+    provider = make_provider(stub, max_input_side=32)
+    prepared = ImageData(image_bytes((32, 24)), "image/jpeg")
+    assert provider.photo_form("edit").max_side == 32
+
+    result = provider.process(make_request(image=prepared, photo_size=(640, 480)))
+
+    [(_, width, height, data)] = stub.requests[0].images
+    assert (width, height, data) == (32, 24, prepared.data)
+    assert opened(result.image).size == (640, 480)
+
+
 def test_round_robin_uses_every_configured_key(stub: GeminiStub) -> None:
     provider = make_provider(stub, api_keys="key-1, key-2")
     for _ in range(4):

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,14 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def web_answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
 
 
 def port_open(port: int) -> bool:
@@ -121,7 +130,8 @@ def start_stack(
     # Never set_as_current: a second app would capture shared_task and misroute this process's tasks.
     app = Celery(broker=env["REDIS_URL"], set_as_current=False)
     try:
-        wait_for(lambda: port_open(port), "gunicorn")
+        # /healthz answers once the web process has loaded the app, not merely bound the port.
+        wait_for(lambda: web_answers(f"{stack.base_url}/healthz"), "gunicorn")
         if worker:
             wait_for(lambda: any(worker_name in r for r in app.control.ping(timeout=0.5)), "celery worker", 60)
     except Exception:

@@ -31,7 +31,7 @@ from providers.base import (
     ProviderTimeout,
     ProviderTransient,
 )
-from providers.gemini_errors import map_exception, must_propagate, read_response
+from providers.gemini_errors import WARM_RESPONSE, map_exception, must_propagate, read_response
 from providers.prompting import PromptTemplateError, prompt_validator, render
 from providers.schema import OUTPUT_PARAMS, Operation, Param
 
@@ -89,18 +89,6 @@ OPERATIONS = {
     ),
 }
 TEMPLATE_PARAMS = {"style_transfer": ("style_images",), "edit": (), "background_replace": ("background",)}
-
-
-# An answer of every shape the SDK parses (image, text, refusal, usage), for ``GeminiProvider.warm``.
-WARM_RESPONSE = {
-    "candidates": [{"content": {"role": "model", "parts": [
-        {"text": "warm"}, {"inlineData": {"mimeType": "image/png", "data": "d2FybQ=="}}]},
-        "finishReason": "STOP", "index": 0}],
-    "promptFeedback": {"blockReason": "SAFETY"},
-    "usageMetadata": {"promptTokenCount": 1, "candidatesTokenCount": 1, "totalTokenCount": 2},
-    "modelVersion": DEFAULT_MODEL,
-    "responseId": "warm",
-}
 
 
 class GeminiProvider(Provider):
@@ -198,10 +186,10 @@ class GeminiProvider(Provider):
         return types.Part.from_bytes(data=image.data, mime_type=image.content_type), size
 
     def _template(self, image: ImageData) -> types.Part:
-        """A reference image: sent as stored unless it is larger than the input bound."""
-        img, size = imaging.decode_sized(image, max_side=self.max_input_side)
-        if max(size) <= self.max_input_side and image.content_type in ("image/jpeg", "image/png", "image/webp"):
+        """A reference image: sent as stored (not even decoded) unless it is larger than the bound."""
+        if image.content_type in imaging.CONTENT_TYPES and max(imaging.stored_size(image)) <= self.max_input_side:
             return types.Part.from_bytes(data=image.data, mime_type=image.content_type)
+        img = imaging.decode(image, max_side=self.max_input_side)
         has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
         encoded = imaging.encode(imaging.fit_within(img, self.max_input_side),
                                  output_format="png" if has_alpha else "jpeg", quality=90)

@@ -186,3 +186,15 @@ def read_response(response: Any, *, model: str, attempts: int) -> Answer:
     usage_meta = getattr(response, "usage_metadata", None)
     usage = usage_meta.model_dump(mode="json", exclude_none=True) if usage_meta is not None else {}
     return Answer(bytes(blob.data), blob.mime_type or "image/png", usage)
+
+
+# An answer of every shape the SDK parses (image, text, refusal, usage), for ``GeminiProvider.warm``.
+WARM_RESPONSE = {
+    "candidates": [{"content": {"role": "model", "parts": [
+        {"text": "warm"}, {"inlineData": {"mimeType": "image/png", "data": "d2FybQ=="}}]},
+        "finishReason": "STOP", "index": 0}],
+    "promptFeedback": {"blockReason": "SAFETY"},
+    "usageMetadata": {"promptTokenCount": 1, "candidatesTokenCount": 1, "totalTokenCount": 2},
+    "modelVersion": "gemini-2.5-flash-image",
+    "responseId": "warm",
+}

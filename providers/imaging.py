@@ -10,6 +10,7 @@ from PIL import ExifTags, Image, ImageOps
 from providers.base import ImageData, PhotoForm, ProviderPermanent
 
 FORMATS = {"jpeg": ("JPEG", "image/jpeg"), "png": ("PNG", "image/png"), "webp": ("WEBP", "image/webp")}
+CONTENT_TYPES = frozenset(content_type for _, content_type in FORMATS.values())
 # A JPEG decodes at 1/2, 1/4 or 1/8 scale for a fraction of the cost of a full decode plus a
 # resample (12 MP: ~70 ms against ~350 ms; bench/README.md). A scale landing at most this share
 # under the bound is used as it is: a 4000 px photo is sent at 2000 px rather than 2048 px.
@@ -41,6 +42,15 @@ def decode_sized(image: ImageData, *, max_side: int | None = None) -> tuple[Imag
     # In place: the default returns a copy even of an upright photo (~40 ms for 12 MP; bench/README.md).
     ImageOps.exif_transpose(opened, in_place=True)
     return opened, full_size
+
+
+def stored_size(image: ImageData) -> tuple[int, int]:
+    """Width and height as stored (before EXIF orientation), from the header alone."""
+    try:
+        with Image.open(io.BytesIO(image.data)) as opened:
+            return opened.size
+    except OSError as exc:
+        raise ProviderPermanent(f"Cannot decode image: {exc}") from exc
 
 
 def draft_within(img: Image.Image, max_side: int) -> None:

@@ -26,61 +26,21 @@ from urllib.parse import parse_qs, urlsplit
 
 from PIL import Image, ImageOps
 
+# The behaviours are importable from here too: tests script the stub with them.
+from tests.support.gemini_behaviours import (  # noqa: F401
+    Behaviour,
+    blocked,
+    error,
+    finish,
+    hang,
+    malformed,
+    ok,
+    text_only,
+)
+
 STATUS_NAMES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
                 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 502: "BAD_GATEWAY",
                 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
-
-
-@dataclass(frozen=True)
-class Behaviour:
-    """How to answer one request. Build them with the helper functions below."""
-
-    kind: str  # ok | error | blocked | finish | text | malformed
-    latency: float = 0.0
-    status: int = 200
-    message: str = ""
-    retry_delay: float | None = None
-    output_size: tuple[int, int] | None = None
-    usage: dict[str, int] | None = None
-    text: str | None = None
-    reason: str = ""
-
-
-def ok(*, latency: float = 0.0, output_size: tuple[int, int] | None = None,
-       usage: dict[str, int] | None = None, text: str | None = None) -> Behaviour:
-    """Answer with the inverted photo (resized to ``output_size``), after ``latency`` seconds."""
-    return Behaviour("ok", latency=latency, output_size=output_size, usage=usage, text=text)
-
-
-def hang(seconds: float) -> Behaviour:
-    """Hold the request ``seconds`` (other requests are served meanwhile), then answer ok."""
-    return ok(latency=seconds)
-
-
-def error(status: int, message: str = "", *, retry_delay: float | None = None,
-          latency: float = 0.0) -> Behaviour:
-    """Google's error body; ``retry_delay`` adds a ``google.rpc.RetryInfo`` detail (seconds)."""
-    return Behaviour("error", latency=latency, status=status,
-                     message=message or f"Stub error {status}", retry_delay=retry_delay)
-
-
-def blocked(reason: str = "SAFETY") -> Behaviour:
-    """``promptFeedback.blockReason`` set and no candidates, as for a blocked prompt."""
-    return Behaviour("blocked", reason=reason)
-
-
-def finish(reason: str = "IMAGE_SAFETY", text: str | None = None) -> Behaviour:
-    """A candidate with this ``finishReason`` and no image (optionally a text part)."""
-    return Behaviour("finish", reason=reason, text=text)
-
-
-def text_only(text: str = "I can't make that picture, but here is a poem instead.") -> Behaviour:
-    return Behaviour("text", text=text)
-
-
-def malformed() -> Behaviour:
-    """HTTP 200 with a body that is not JSON."""
-    return Behaviour("malformed")
 
 
 @dataclass

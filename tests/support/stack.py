@@ -104,7 +104,8 @@ def start_stack(
                 "-n",
                 worker_name,
             ],
-            env=env,
+            # The label of every JSON log line (the test process may carry gunicorn.conf.py's "web").
+            env={**env, "PHOTOCHANGER_SERVICE": "worker"},
             cwd=ROOT,
             stdout=(ARTIFACTS / f"{name}-worker.log").open("w"),
             stderr=subprocess.STDOUT,

@@ -45,6 +45,7 @@ class Plan:
     deadline_interval: float = 0.15
     deadline_workers: int = 32
     deadline_t_sync: float = 3.0
+    deadline_burst: int = 20
     profile_requests: int = 25
 
     @classmethod
@@ -231,7 +232,8 @@ def _cpu_profile(ctx: Context, stack: Stack, targets: list[Target]) -> dict[str,
 
 def deadline(ctx: Context) -> dict[str, Any]:
     """Booths arrive one every ``deadline_interval`` seconds (about T_SYNC_RESPONSE / interval of
-    them in flight), so their deadlines fall at different moments, as real booths' do."""
+    them in flight), so their deadlines fall at different moments, as real booths' do. Then a
+    burst: ``deadline_burst`` booths at once, whose deadlines all fall in the same instant."""
     plan = ctx.plan
     t_sync = plan.deadline_t_sync
     stack = ctx.stack("deadline", t_sync=t_sync, worker_concurrency=plan.deadline_workers)
@@ -244,10 +246,16 @@ def deadline(ctx: Context) -> dict[str, Any]:
         per_slot = paced(targets, ctx.photos["1MB"], per_target=plan.deadline_requests // len(targets),
                          interval=plan.deadline_interval)
         samples = [sample for slot_samples in per_slot for sample in slot_samples]
+        time.sleep(1.0)  # let the paced run's clean-up finish
+        burst = closed_loop(targets, ctx.photos["1MB"], clients=plan.deadline_burst, requests_per_client=1)
     finally:
         stack.stop()
+    return {"t_sync": t_sync, "interval": plan.deadline_interval, **_lateness(samples, t_sync),
+            "burst": {"clients": plan.deadline_burst, **_lateness(burst, t_sync)}}
+
+
+def _lateness(samples: list[Sample], t_sync: float) -> dict[str, Any]:
     late = [s.elapsed - t_sync for s in samples if s.status == 504]
-    return {"t_sync": t_sync, "interval": plan.deadline_interval, "n": len(samples), "n_504": len(late),
-            "errors": errors([s for s in samples if s.status != 504]),
+    return {"n": len(samples), "n_504": len(late), "errors": errors([s for s in samples if s.status != 504]),
             "min": min(late, default=float("nan")), "p50": percentile(late, 50), "p95": percentile(late, 95),
             "p99": percentile(late, 99), "max": max(late, default=float("nan"))}

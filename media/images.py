@@ -54,7 +54,7 @@ def image_check(fileobj: IO[bytes], *, max_pixels: int, form: PhotoForm | None =
                     f"The image has {img.width}x{img.height} pixels; the limit is {max_pixels} pixels."
                 )
             orientation = img.getexif().get(ExifTags.Base.Orientation, 1)
-            stored_size = img.size
+            width, height = imaging.upright_size(img)
             if form is not None:
                 imaging.draft_within(img, form.max_side)
             elif img.format == "JPEG" and orientation == 1:
@@ -72,8 +72,6 @@ def image_check(fileobj: IO[bytes], *, max_pixels: int, form: PhotoForm | None =
         fileobj.seek(0)
 
     content_type, ext = ACCEPTED_FORMATS[img.format]
-    # Orientations 5-8 swap width and height once applied.
-    width, height = stored_size if orientation in (1, 2, 3, 4) else stored_size[::-1]
     if form is not None:
         return CheckedImage(
             content_type=content_type, ext=ext, width=width, height=height, prepared=_in_form(img, form)

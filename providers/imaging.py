@@ -30,10 +30,7 @@ def decode_sized(image: ImageData, *, max_side: int | None = None) -> tuple[Imag
     measure without the reduced-scale decode)."""
     try:
         opened = Image.open(io.BytesIO(image.data))
-        full_size = opened.size
-        # Orientations 5-8 turn the photo a quarter: width and height swap once it is upright.
-        if opened.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8):
-            full_size = full_size[::-1]
+        full_size = upright_size(opened)
         if max_side is not None:
             draft_within(opened, max_side)
         opened.load()
@@ -42,6 +39,13 @@ def decode_sized(image: ImageData, *, max_side: int | None = None) -> tuple[Imag
     # In place: the default returns a copy even of an upright photo (~40 ms for 12 MP; bench/README.md).
     ImageOps.exif_transpose(opened, in_place=True)
     return opened, full_size
+
+
+def upright_size(img: Image.Image) -> tuple[int, int]:
+    """Before ``load``: the size the opened image will have once its EXIF orientation is applied
+    (orientations 5-8 turn it a quarter, so width and height swap)."""
+    turned = img.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8)
+    return img.size[::-1] if turned else img.size
 
 
 def stored_size(image: ImageData) -> tuple[int, int]:

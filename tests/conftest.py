@@ -15,7 +15,8 @@ from tests.support.gemini_stub import GeminiStub, ok
 from tests.support.stack import ARTIFACTS, BIN, LiveStack, start_stack, stop_process
 
 GEMINI_KEYS = ("test-key-1", "test-key-2")
-S3_STACK_REDIS = "redis://127.0.0.1:6379/14"
+# Its own Redis DB (overridable, for test runs side by side on one machine).
+S3_STACK_REDIS = os.environ.get("PHOTOCHANGER_TEST_S3_REDIS", "redis://127.0.0.1:6379/14")
 
 
 def _database_url() -> str:

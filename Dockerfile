@@ -9,7 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    DJANGO_SETTINGS_MODULE=photochanger.settings.base \
+    DJANGO_SETTINGS_MODULE=photochanger.settings.production \
     MEDIA_ROOT=/data/media \
     STATIC_ROOT=/app/var/static \
     GUNICORN_BIND=0.0.0.0:8000 \
@@ -25,13 +25,19 @@ WORKDIR /app
 COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 
-COPY --chown=app:app . .
+# The code stays owned by root and read-only to the app user: a compromised process cannot rewrite
+# what it runs. Only /data (media, beat's schedule) and the metrics directory are writable.
+COPY . .
 
-# Static files (admin, API docs) are collected into the image and served by the app itself.
-# The key below exists only for this build step; the real one comes from the env file.
-RUN DJANGO_SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectstatic --noinput \
+# Static files (admin, API docs) are collected into the image and served by the app itself. The
+# keys below exist only for this build step (generated, thrown away); the real ones come from the
+# env file.
+RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    JWT_SIGNING_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    python manage.py collectstatic --noinput \
+    && chmod -R a-w,a+rX /app \
     && mkdir -p /data/media /data/beat /tmp/prometheus \
-    && chown -R app:app /data /tmp/prometheus /app/var
+    && chown -R app:app /data /tmp/prometheus
 
 USER app:app
 EXPOSE 8000

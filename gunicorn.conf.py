@@ -45,8 +45,9 @@ backlog = int(os.environ.get("GUNICORN_BACKLOG", "2048"))
 # Recycle processes now and then (jittered, so they do not restart together) to bound leaks.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
 max_requests_jitter = max_requests // 10
-# Behind a proxy (compose, a load balancer): trust its X-Forwarded-* from these addresses.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# gunicorn believes X-Forwarded-Proto only from the same proxies the app trusts (one setting,
+# TRUSTED_PROXY_CIDRS; photochanger/proxies.py); none when it is empty.
+forwarded_allow_ips = os.environ.get("TRUSTED_PROXY_CIDRS", "")
 # Header limits well above what a booth sends, below what could be abused.
 limit_request_line = 8190
 limit_request_fields = 100

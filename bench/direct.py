@@ -16,7 +16,7 @@ import time
 
 import django
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photochanger.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photochanger.settings.local")
 django.setup()
 
 from django.conf import settings  # noqa: E402

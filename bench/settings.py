@@ -1,4 +1,4 @@
-"""Settings of the benchmarked stack: production's (``photochanger.settings.base``) plus
+"""Settings of the benchmarked stack: the local settings (``photochanger.settings.local``, plain HTTP) plus
 
 - the test-only ``testing`` provider, whose ``echo`` operation returns the photo untouched: the
   pure-pipeline throughput scenario uses it to measure PhotoChanger without any image work;
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 
-from photochanger.settings.base import *  # noqa: F403
-from photochanger.settings.base import INSTALLED_APPS, PROVIDERS
+from photochanger.settings.local import *  # noqa: F403
+from photochanger.settings.local import INSTALLED_APPS, PROVIDERS
 
 PROVIDERS = {**PROVIDERS, "testing": {"BACKEND": "tests.support.providers.TestingProvider"}}
 

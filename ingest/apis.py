@@ -77,6 +77,7 @@ def _job_response(job: Job) -> HttpResponse:
 @method_decorator(csrf_exempt, name="dispatch")
 class IngestApi(View):
     http_method_names = ["post"]
+    accepts_uploads = True  # photochanger/bodycap.py
 
     def http_method_not_allowed(self, request, *args, **kwargs):
         return error_response(405, "method_not_allowed", "Use POST with a multipart photo.", headers={"Allow": "POST"})

@@ -14,11 +14,7 @@ from slots.models import Slot
 
 
 def client_address(request: HttpRequest) -> str:
-    """The booth's address; behind TRUSTED_PROXIES reverse proxies, the one they saw."""
-    if settings.TRUSTED_PROXIES:
-        hops = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
-        if len(hops) >= settings.TRUSTED_PROXIES:
-            return hops[-settings.TRUSTED_PROXIES]
+    """The booth's address: the peer's, or the one a trusted proxy saw (photochanger/proxies.py)."""
     return request.META.get("REMOTE_ADDR", "")
 
 

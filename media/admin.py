@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 from media.models import TemplateMedia
 from media.services import image_check_or_415, template_media_create, template_media_delete
 from photochanger.admin_views import template_media_thumbnail_url, template_media_thumbnail_view
+from photochanger.bodycap import accepts_uploads
 from photochanger.errors import ApplicationError
 
 DETAIL_FIELDS = ["preview", "name", "id", "content_type", "dimensions", "file_size", "used_by", "created_at"]
@@ -149,6 +150,10 @@ class TemplateMediaAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[TemplateMedia]) -> None:
         for template in queryset:
             template_media_delete(template_media_id=template.pk)
+
+    @accepts_uploads  # photochanger/bodycap.py: the add form carries the image
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: dict | None = None) -> HttpResponse:
+        return super().add_view(request, form_url, extra_context)
 
     def delete_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
         try:

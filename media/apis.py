@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -75,6 +76,8 @@ def _upload_input(request: Request, serializer_class: type[Serializer]) -> dict[
 
 class TemplateMediaRegisterApi(APIView):
     required_scopes = {"POST": "media:write"}
+    parser_classes = [MultiPartParser]
+    accepts_uploads = True  # photochanger/bodycap.py
 
     @extend_schema(
         operation_id="template_media_register",
@@ -142,6 +145,8 @@ class TemplateMediaDetailApi(APIView):
 
 class MediaRegisterApi(APIView):
     required_scopes = {"POST": "media:write"}
+    parser_classes = [MultiPartParser]
+    accepts_uploads = True  # photochanger/bodycap.py
 
     @extend_schema(
         operation_id="media_register",

@@ -9,7 +9,7 @@ from celery import Celery
 from photochanger.db import worker_db_signals_connect
 from photochanger.log_context import celery_signals_connect
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photochanger.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photochanger.settings.production")
 
 app = Celery("photochanger")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -4,7 +4,7 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photochanger.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photochanger.settings.production")
 
 application = get_wsgi_application()
 

@@ -26,6 +26,7 @@ from jobs.models import JobStatus
 from jobs.stats import slot_activity_annotate, stats_since
 from media.models import TemplateMedia
 from photochanger.admin_views import dashboard_context, slot_test_run_view, template_media_thumbnail_url
+from photochanger.bodycap import accepts_uploads
 from photochanger.errors import ApplicationError
 from photochanger.providers import provider_registry
 from slots.forms import PARAM_PREFIX, SlotAdminForm
@@ -192,7 +193,7 @@ class SlotAdmin(admin.ModelAdmin):
         return [
             path(
                 "<uuid:object_id>/test-run/",
-                wrap(partial(slot_test_run_view, model_admin=self)),
+                wrap(accepts_uploads(partial(slot_test_run_view, model_admin=self))),
                 name="{}_{}_test_run".format(*info),
             ),
             path(

@@ -38,6 +38,7 @@ def test_production_settings_pass_djangos_deployment_checklist():
         **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
         "DJANGO_SETTINGS_MODULE": "photochanger.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "JWT_SIGNING_KEY": secrets.token_urlsafe(50),
         "DJANGO_DEBUG": "false",
     }
     result = subprocess.run(
@@ -57,6 +58,7 @@ def test_production_settings_refuse_debug_and_weak_secret_keys():
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "photochanger.settings.production",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "JWT_SIGNING_KEY": secrets.token_urlsafe(50),
             **overrides,
         }
         result = subprocess.run(

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jobs.models import JobStatus
+from photochanger.proxies import proxy_networks
 from tests.factories import JobFactory, SlotFactory
 from tests.support import images
 
@@ -44,15 +45,20 @@ def test_correct_passwords_are_never_counted(client, settings):
     assert {_post(client, slot, slot.secret).status_code for _ in range(10)} == {415}
 
 
-def test_forwarded_address_is_used_only_behind_trusted_proxies(client, settings):
+def test_forwarded_address_counts_only_when_a_trusted_proxy_sends_it(client, settings):
     settings.INGEST_AUTH_FAILURE_LIMIT = 2
-    settings.TRUSTED_PROXIES = 1
+    settings.TRUSTED_PROXY_CIDRS = proxy_networks(["10.0.0.0/8"])
     slot = SlotFactory()
+    # Behind the proxy, each client is counted under the address the proxy saw.
     for _ in range(2):
         _post(client, slot, "guess", addr="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert _post(client, slot, "guess", addr="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 429
+    assert _post(client, slot, "guess", addr="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.4").status_code == 401
 
-    assert _post(client, slot, slot.secret, addr="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.4").status_code == 415
-    assert _post(client, slot, slot.secret, addr="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 429
+    # A client that is not a proxy cannot choose its address: a new X-Forwarded-For per guess gains nothing.
+    for i in range(2):
+        _post(client, slot, "guess", addr="192.0.2.50", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}")
+    assert _post(client, slot, "guess", addr="192.0.2.50", HTTP_X_FORWARDED_FOR="198.51.100.99").status_code == 429
 
 
 def test_slot_with_too_many_jobs_in_flight_gets_429(client, settings, stored_files):

@@ -77,8 +77,9 @@ def test_register_without_a_file_gets_400(api_client, stored_files):
     assert stored_files() == []
 
 
-def test_register_with_a_json_body_gets_400(api_client):
-    _error(api_client("media:write").post(REGISTER, {"name": "x"}, format="json"), 400, "no_file")
+def test_register_with_a_json_body_gets_415(api_client):
+    response = api_client("media:write").post(REGISTER, {"name": "x"}, format="json")
+    _error(response, 415, "unsupported_media_type")
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,13 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from photochanger.logging import logging_config
+from photochanger.proxies import proxy_networks
+from photochanger.settings.secrets import (
+    derived_key,
+    placeholder_refuse,
+    secret_require,
+    url_password_refuse_placeholder,
+)
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -25,7 +32,12 @@ def _positive(name: str, value: float, *, maximum: float | None = None) -> float
     return value
 
 
-SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+SECRET_KEY = secret_require("DJANGO_SECRET_KEY", env.str("DJANGO_SECRET_KEY"), min_length=50)
+# Signs the admin API's JWTs. Its own secret, so tokens can be rotated without invalidating every
+# slot password (keyed by SECRET_KEY); production requires it, elsewhere it is derived.
+JWT_SIGNING_KEY = env.str("JWT_SIGNING_KEY", default="")
+if JWT_SIGNING_KEY:
+    secret_require("JWT_SIGNING_KEY", JWT_SIGNING_KEY, min_length=50)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 # The booth-facing base URL, used to print ingest URLs (CLI, API, admin).
@@ -52,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # Ops endpoints first: probes and Prometheus call by IP address, before host validation.
+    "photochanger.proxies.TrustedProxyMiddleware",
     "photochanger.health.HealthMiddleware",
     "photochanger.metrics.MetricsMiddleware",
     "photochanger.log_context.LogContextMiddleware",
@@ -60,6 +73,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads the admin's forms: decides the body cap per view first.
+    "photochanger.bodycap.BodyCapMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -87,7 +102,13 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/photochanger")}
+DATABASES = {
+    "default": env.db_url_config(
+        url_password_refuse_placeholder(
+            "DATABASE_URL", env.str("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/photochanger")
+        )
+    )
+}
 # Connections are not kept per thread: a gthread web worker holds up to hundreds of waiting booth
 # requests, and the ingest view gives its connection back before it waits on the result.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -168,10 +189,18 @@ SLOT_MAX_IN_FLIGHT = env.int("SLOT_MAX_IN_FLIGHT", default=50)
 IDEMPOTENCY_WINDOW_SECONDS = _positive(
     "IDEMPOTENCY_WINDOW_SECONDS", env.float("IDEMPOTENCY_WINDOW_SECONDS", default=300.0)
 )
-# Reverse proxies in front of the web tier whose X-Forwarded-For is trusted (0: use the peer address).
-TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+# Addresses or networks of the reverse proxies in front of the web tier. Only a request whose peer
+# is one of them may say, in X-Forwarded-For / X-Forwarded-Proto, who the client is and that it
+# used HTTPS (photochanger/proxies.py); anyone else's forwarded headers are dropped.
+TRUSTED_PROXY_CIDRS = proxy_networks(env.list("TRUSTED_PROXY_CIDRS", default=[]))
 # Multipart text fields (booth metadata) are small; the photo is handled by the upload handlers.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+# Every request body is capped before it is read (photochanger/bodycap.py): this for every view
+# that takes no file, UPLOAD_MAX_BYTES plus the multipart framing for the few that do.
+_BODY_DEFAULT = DATA_UPLOAD_MAX_MEMORY_SIZE + 64 * 1024
+REQUEST_BODY_MAX_BYTES = int(
+    _positive("REQUEST_BODY_MAX_BYTES", env.int("REQUEST_BODY_MAX_BYTES", default=_BODY_DEFAULT))
+)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 
@@ -196,11 +225,8 @@ REST_FRAMEWORK = {
     # Every endpoint names the scope it needs; HasScope refuses a view that names none.
     "DEFAULT_PERMISSION_CLASSES": ["photochanger.api.HasScope"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "photochanger.api.SizeLimitedJSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
-    ],
+    # JSON only; the views that take a file name their multipart parser themselves.
+    "DEFAULT_PARSER_CLASSES": ["photochanger.api.SizeLimitedJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
@@ -212,7 +238,7 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.float("JWT_ACCESS_MINUTES", default=15.0)),
     "REFRESH_TOKEN_LIFETIME": timedelta(hours=env.float("JWT_REFRESH_HOURS", default=24.0)),
     "ALGORITHM": "HS256",
-    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default="") or SECRET_KEY,
+    "SIGNING_KEY": JWT_SIGNING_KEY or derived_key(SECRET_KEY, purpose="photochanger.jwt-signing-key"),
     "TOKEN_OBTAIN_SERIALIZER": "photochanger.auth.ScopedTokenObtainPairSerializer",
     "TOKEN_REFRESH_SERIALIZER": "photochanger.auth.ScopedTokenRefreshSerializer",
     "UPDATE_LAST_LOGIN": True,
@@ -240,7 +266,7 @@ RESULT_LINK_TTL_SECONDS = _positive(
 )
 
 # --- Celery ----------------------------------------------------------------------------------
-REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+REDIS_URL = url_password_refuse_placeholder("REDIS_URL", env.str("REDIS_URL", default="redis://127.0.0.1:6379/0"))
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 # Workers consume this queue; separate fleets (or test runs) sharing one Redis use separate names.
@@ -293,6 +319,19 @@ CELERY_BEAT_SCHEDULE = {
 LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"), fmt=env.str("LOG_FORMAT", default="json"))
 # Bearer token for GET /metrics; empty turns the endpoint off (404).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+if METRICS_TOKEN:
+    secret_require("METRICS_TOKEN", METRICS_TOKEN, min_length=32)
+# Passwords with no length rule: the S3 key (whichever backend is on), and those the compose
+# services (PostgreSQL, Flower, MinIO, Redis) read from the same env file, checked here too so that a
+# copied .env.example stops the whole stack at its first app process.
+for _name in (
+    "S3_SECRET_ACCESS_KEY",
+    "POSTGRES_PASSWORD",
+    "FLOWER_BASIC_AUTH",
+    "MINIO_ROOT_PASSWORD",
+    "REDIS_PASSWORD",
+):
+    placeholder_refuse(_name, env.str(_name, default=""))
 # Model -> prices merged over stats.prices.DEFAULT_PRICES; validated at start-up (stats app).
 PROVIDER_PRICES = env.json("PROVIDER_PRICES", default={})
 PROVIDER_PRICES_CURRENCY = env.str("PROVIDER_PRICES_CURRENCY", default="USD")

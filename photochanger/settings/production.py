@@ -1,20 +1,28 @@
 """Production settings: everything from base, with the deployment checklist applied.
 
-``DJANGO_SETTINGS_MODULE=photochanger.settings.production``; ``manage.py check --deploy`` is clean
-(a test keeps it so). TLS is terminated by the reverse proxy in front of gunicorn.
+The image and docker-compose.yml run these (``DJANGO_SETTINGS_MODULE=photochanger.settings.production``);
+``manage.py check --deploy`` is clean (a test keeps it so). TLS is terminated by the reverse proxy in
+front of gunicorn, which must be listed in TRUSTED_PROXY_CIDRS for its X-Forwarded-Proto to count.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
+
 from photochanger.settings.base import *  # noqa: F403
-from photochanger.settings.base import DEBUG, SECRET_KEY, env
+from photochanger.settings.base import DEBUG, JWT_SIGNING_KEY, SECRET_KEY, env
 
 if DEBUG:
-    raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")  # noqa: F405
-if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be a long random value in production.")  # noqa: F405
+    raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
+# Base derives a JWT key from SECRET_KEY when none is set; a deployment keeps the two apart, so
+# admin tokens can be rotated (and a leaked one revoked for all) without resetting every slot password.
+if not JWT_SIGNING_KEY:
+    raise ImproperlyConfigured("JWT_SIGNING_KEY must be set in production (its own generated secret).")
+if JWT_SIGNING_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("JWT_SIGNING_KEY must differ from DJANGO_SECRET_KEY.")
 
-# The proxy speaks TLS to the world and tells us so; cookies and HSTS follow.
+# The proxy speaks TLS to the world and says so; photochanger/proxies.py drops the header unless the
+# peer is a trusted proxy, so a client cannot claim HTTPS for itself. Cookies and HSTS follow.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import tempfile
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+# Fixed values, used only by the suite (they pass the same strength checks as real ones).
+os.environ.setdefault("DJANGO_SECRET_KEY", "tEst0nly-9fQ2vLx7Rk3mWz8Hc5Nb1Jd6Gs4Pa0Ye-Uo2Ti7Kq9Xw3Vr5Zn8Lm1")
+os.environ.setdefault("JWT_SIGNING_KEY", "tEst0nly-jwt-4Hq7Ws2Ek9Rd3Yf6Tg1Uh8Ij5Ok0Pl-Za7Xs2Cd9Vf4Bg6Nh3M")
 os.environ.setdefault("T_SYNC_RESPONSE", "2")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 # Exported, so the worker and web processes the tests start share the same files.
@@ -14,7 +16,7 @@ os.environ.setdefault("GEMINI_API_KEY", "test-key-1")
 # Test runs side by side on one machine (one Redis) must never consume each other's jobs.
 os.environ.setdefault("CELERY_QUEUE", f"celery-{os.environ.get('PHOTOCHANGER_TEST_DB', 'test_photochanger')}")
 # Exported too: the live stack's /metrics is scraped with it.
-os.environ.setdefault("METRICS_TOKEN", "test-metrics-token-0123456789")
+os.environ.setdefault("METRICS_TOKEN", "tEst0nly-metrics-Qw3Er5Ty7Ui9Op2As4Df6Gh8Jk")
 
 from photochanger.settings.base import *  # noqa: E402,F403
 from photochanger.settings.base import DATABASES, MIDDLEWARE, PROVIDERS  # noqa: E402

@@ -147,3 +147,25 @@ def test_celery_settings_fit_long_provider_calls():
     # far longer than any task may run, or a job would run twice.
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > 2 * settings.CELERY_TASK_TIME_LIMIT
     assert settings.CELERY_BEAT_SYNC_EVERY == 1
+
+
+def test_web_is_published_on_loopback_only(compose):
+    assert [port.split(":")[0] for port in compose["services"]["web"]["ports"]] == ["127.0.0.1"]
+
+
+def test_minio_and_flower_need_credentials_of_their_own(compose):
+    services = compose["services"]
+    for name in ("minio", "minio-bucket"):
+        environment = services[name]["environment"]
+        assert environment["MINIO_ROOT_USER"].startswith("${MINIO_ROOT_USER:?")
+        assert environment["MINIO_ROOT_PASSWORD"].startswith("${MINIO_ROOT_PASSWORD:?")
+    # The app's key is a separate MinIO user limited to the bucket.
+    assert "mc admin user add" in services["minio-bucket"]["entrypoint"][-1]
+    assert services["flower"]["environment"]["FLOWER_BASIC_AUTH"].startswith("${FLOWER_BASIC_AUTH:?")
+
+
+def test_the_image_keeps_its_code_owned_by_root_and_read_only():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "COPY --chown" not in dockerfile
+    assert "chmod -R a-w" in dockerfile
+    assert dockerfile.index("chmod -R a-w") < dockerfile.index("USER app")

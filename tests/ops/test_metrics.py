@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 import redis
 import requests
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
@@ -161,7 +162,7 @@ def test_metrics_scraped_from_the_live_stack_after_a_few_ingests(live_stack, tra
     """gunicorn runs prometheus_client in multiprocess mode; the counts come through it."""
     slot = SlotFactory(operation="grayscale")  # committed: the live stack reads it
     url = f"{live_stack.base_url}/metrics"
-    headers = {"Authorization": "Bearer test-metrics-token-0123456789"}  # settings/test.py exports it
+    headers = {"Authorization": f"Bearer {settings.METRICS_TOKEN}"}  # settings/test.py exports it
     before = _samples(requests.get(url, headers=headers, timeout=10).text)
 
     # Different photos: a resent identical photo would be answered from the first job.

@@ -1,0 +1,132 @@
+"""One cap on every request body, applied before anything reads it.
+
+Django reads a body when someone first touches ``request.POST``/``request.body``, and that someone
+is often not the view: the CSRF check reads the admin login's form before authentication, DRF's
+parsers read a token request before its serializer looks at a field. So the cap is decided per
+view, before any of them runs (``process_view``, placed before ``CsrfViewMiddleware``):
+
+- views that take a photo or a template say so with :func:`accepts_uploads` and get
+  ``UPLOAD_MAX_BYTES`` plus room for the multipart framing and the booth's text fields;
+- every other view gets ``REQUEST_BODY_MAX_BYTES`` (small: forms and JSON).
+
+A declared ``Content-Length`` over the cap is answered 413 at once, without reading a byte; a body
+without a length (chunked) is refused with 411, because Django would otherwise read it as empty and
+the client would get a misleading "field missing". The stream is also wrapped, so no code path can
+read past the cap even if the length lied. Answers are the API's JSON error, or the admin's own
+page for admin URLs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+from photochanger.errors import error_response
+
+# Room for the multipart framing and the booth's text fields on top of the photo itself.
+MULTIPART_OVERHEAD = 512 * 1024
+
+View = Callable[..., Any]
+
+
+def accepts_uploads(view: View) -> View:
+    """Mark a view (function, class or admin view wrapper) as taking a file upload."""
+    view.accepts_uploads = True  # type: ignore[attr-defined]
+    return view
+
+
+def accepts_file(view: View) -> bool:
+    classes = (getattr(view, attr, None) for attr in ("view_class", "cls"))
+    return getattr(view, "accepts_uploads", False) or any(getattr(cls, "accepts_uploads", False) for cls in classes)
+
+
+def body_cap_for(view: View) -> int:
+    return settings.UPLOAD_MAX_BYTES + MULTIPART_OVERHEAD if accepts_file(view) else settings.REQUEST_BODY_MAX_BYTES
+
+
+class CappedStream:
+    """Reads at most ``cap`` bytes from ``stream``; one more raises ``RequestDataTooBig``."""
+
+    def __init__(self, stream: Any, cap: int) -> None:
+        self.stream, self.remaining = stream, cap
+
+    def _take(self, data: bytes) -> bytes:
+        self.remaining -= len(data)
+        if self.remaining < 0:
+            raise RequestDataTooBig("The request body is larger than this endpoint accepts.")
+        return data
+
+    def read(self, size: int = -1) -> bytes:
+        limit = self.remaining + 1 if size is None or size < 0 else min(size, self.remaining + 1)
+        return self._take(self.stream.read(limit))
+
+    def readline(self, size: int = -1) -> bytes:
+        limit = self.remaining + 1 if size is None or size < 0 else min(size, self.remaining + 1)
+        return self._take(self.stream.readline(limit))
+
+    def __iter__(self):
+        return iter(self.readline, b"")
+
+    def __getattr__(self, name: str) -> Any:  # close() and the rest, as the wrapped stream has them
+        return getattr(self.stream, name)
+
+
+def _is_admin(request: HttpRequest) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return bool(match and match.namespace == "admin")
+
+
+def too_large_response(request: HttpRequest, view: View) -> HttpResponse:
+    if accepts_file(view):
+        code, message = "file_too_large", f"The file is larger than the {settings.UPLOAD_MAX_BYTES / 2**20:g} MB limit."
+    else:
+        code, message = "request_too_large", f"The request body is larger than {settings.REQUEST_BODY_MAX_BYTES} bytes."
+    if _is_admin(request):
+        return _admin_page(request, "Request too large", message, status=413)
+    return error_response(413, code, message)
+
+
+def _admin_page(request: HttpRequest, title: str, message: str, *, status: int) -> HttpResponse:
+    from django.contrib import admin
+
+    context = {**admin.site.each_context(request), "title": title, "message": message}
+    return TemplateResponse(request, "admin/photochanger/request_error.html", context, status=status).render()
+
+
+def length_required_response(request: HttpRequest) -> HttpResponse:
+    message = "Send the body with a Content-Length header (chunked bodies are not accepted)."
+    if _is_admin(request):
+        return _admin_page(request, "Length required", message, status=411)
+    return error_response(411, "length_required", message)
+
+
+class BodyCapMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view: View, args: Any, kwargs: Any) -> HttpResponse | None:
+        if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            return length_required_response(request)
+        cap = body_cap_for(view)
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return error_response(400, "bad_request", "Invalid Content-Length header.")
+        if declared > cap:
+            return too_large_response(request, view)
+        if hasattr(request, "_stream"):
+            request._stream = CappedStream(request._stream, cap)
+        return None
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, RequestDataTooBig):
+            return too_large_response(request, request.resolver_match.func)
+        return None

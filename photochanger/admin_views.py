@@ -27,9 +27,9 @@ from jobs.models import Job, JobStatus
 from jobs.selectors import job_result, result_is_expired
 from jobs.stats import STATS_WINDOW, slot_stats_list, stats_since
 from jobs.testrun import job_test_run
-from media.images import ACCEPTED_FORMATS
 from media.models import TemplateMedia
 from photochanger.errors import ApplicationError
+from providers import image_guard
 from slots.forms import SlotTestRunForm, form_errors_from_service
 from slots.models import Slot
 
@@ -42,9 +42,9 @@ JOB_IMAGE_KINDS = ("input", "result")
 
 def thumbnail_jpeg(source: IO[bytes], *, max_side: int = THUMBNAIL_SIZES["thumb"]) -> bytes:
     """A JPEG no larger than ``max_side`` on either side; transparency is laid on white."""
-    with Image.open(source, formats=list(ACCEPTED_FORMATS)) as img:
-        img.draft("RGB", (max_side, max_side))  # JPEG: decode at a reduced scale, much cheaper
-        img = ImageOps.exif_transpose(img)
+    with image_guard.open_image(source) as opened, image_guard.refusing_undecodable():
+        opened.draft("RGB", (max_side, max_side))  # JPEG: decode at a reduced scale, much cheaper
+        img = ImageOps.exif_transpose(opened)
         img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
         if img.mode in ("RGBA", "LA", "P", "PA"):
             rgba = img.convert("RGBA")
@@ -91,7 +91,7 @@ def _thumbnail_response(key: str | None, *, max_side: int) -> HttpResponse:
             data = thumbnail_jpeg(handle, max_side=max_side)
     except FileNotFoundError as exc:  # deleted since the check above
         raise Http404("The file is gone.") from exc
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+    except image_guard.ImageRefused as exc:
         logger.warning("cannot render a thumbnail of %s: %s", key, exc)
         raise Http404("The file is not a viewable image.") from exc
     response = HttpResponse(data, content_type="image/jpeg")
@@ -164,7 +164,10 @@ def slot_test_run_view(request: HttpRequest, *, model_admin: ModelAdmin, object_
         except ApplicationError as exc:
             form_errors_from_service(form, exc)
         else:
-            original = thumbnail_data_uri(photo)
+            try:
+                original = thumbnail_data_uri(photo)
+            except image_guard.ImageRefused:  # the result is still worth showing
+                original = None
             level = messages.SUCCESS if job.status == JobStatus.COMPLETED else messages.WARNING
             model_admin.message_user(request, f"Test run finished: {job.get_status_display()}.", level)
     context = {

@@ -8,8 +8,11 @@ import math
 from PIL import ExifTags, Image, ImageOps
 
 from providers.base import ImageData, PhotoForm, ProviderPermanent
+from providers.image_guard import ImageRefused, open_image, refusing_undecodable
 
 FORMATS = {"jpeg": ("JPEG", "image/jpeg"), "png": ("PNG", "image/png"), "webp": ("WEBP", "image/webp")}
+# Pillow's names for a JPEG (an MPO is a JPEG with more images after it; its first is decoded).
+JPEG_FORMATS = frozenset({"JPEG", "MPO"})
 CONTENT_TYPES = frozenset(content_type for _, content_type in FORMATS.values())
 # A JPEG decodes at 1/2, 1/4 or 1/8 scale for a fraction of the cost of a full decode plus a
 # resample (12 MP: ~70 ms against ~350 ms; bench/README.md). A scale landing at most this share
@@ -29,15 +32,16 @@ def decode_sized(image: ImageData, *, max_side: int | None = None) -> tuple[Imag
     """``decode``, and the photo's upright size at full scale (what the decoded image would
     measure without the reduced-scale decode)."""
     try:
-        opened = Image.open(io.BytesIO(image.data))
-        full_size = upright_size(opened)
-        if max_side is not None:
-            draft_within(opened, max_side)
-        opened.load()
-    except (OSError, Image.DecompressionBombError) as exc:
+        opened = open_image(image.data)
+        with refusing_undecodable():
+            full_size = upright_size(opened)
+            if max_side is not None:
+                draft_within(opened, max_side)
+            opened.load()
+            # In place: the default returns a copy even of an upright photo (~40 ms for 12 MP; bench/README.md).
+            ImageOps.exif_transpose(opened, in_place=True)
+    except ImageRefused as exc:
         raise ProviderPermanent(f"Cannot decode image: {exc}") from exc
-    # In place: the default returns a copy even of an upright photo (~40 ms for 12 MP; bench/README.md).
-    ImageOps.exif_transpose(opened, in_place=True)
     return opened, full_size
 
 
@@ -51,9 +55,9 @@ def upright_size(img: Image.Image) -> tuple[int, int]:
 def stored_size(image: ImageData) -> tuple[int, int]:
     """Width and height as stored (before EXIF orientation), from the header alone."""
     try:
-        with Image.open(io.BytesIO(image.data)) as opened:
+        with open_image(image.data) as opened:
             return opened.size
-    except OSError as exc:
+    except ImageRefused as exc:
         raise ProviderPermanent(f"Cannot decode image: {exc}") from exc
 
 
@@ -61,7 +65,7 @@ def draft_within(img: Image.Image, max_side: int) -> None:
     """Before ``load``: have a JPEG decode at the smallest DCT scale that keeps at least
     ``DRAFT_SLACK × max_side`` pixels on the long side. Other formats decode in full."""
     long_side = max(img.size)
-    if img.format != "JPEG" or long_side <= max_side:
+    if img.format not in JPEG_FORMATS or long_side <= max_side:
         return
     scale = max_side * DRAFT_SLACK / long_side
     img.draft(img.mode, (math.ceil(img.width * scale), math.ceil(img.height * scale)))

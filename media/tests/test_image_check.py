@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import io
+import time
 
 import pytest
 from PIL import Image
 
 from media.images import UnsupportedImage, image_check
 from providers.base import PhotoForm
-from tests.support import images
+from tests.support import hostile_images, images
 
 
 def _check(data: bytes, max_pixels: int = 10_000_000):
@@ -107,3 +108,69 @@ def test_with_a_photo_form_broken_data_is_still_refused(data):
 
 def _check_in_form(data: bytes):
     return image_check(io.BytesIO(data), max_pixels=10_000_000, form=FORM)
+
+
+# --- hostile files: refused by the guard before the decode, never a 500 -----------------------
+
+
+def test_a_progressive_jpeg_whose_scans_repeat_is_refused_before_it_is_decoded():
+    bomb = hostile_images.repeated_scan_jpeg()  # 33 KB, 1,000 scans: seconds of CPU at 1/8 scale
+    started = time.monotonic()
+    with pytest.raises(UnsupportedImage, match="scans"):
+        _check(bomb)
+    assert time.monotonic() - started < 0.5
+
+
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        pytest.param(hostile_images.segment_flood_jpeg(), "segments", id="jpeg-segment-flood"),
+        pytest.param(hostile_images.chunk_flood_png(), "chunks", id="png-chunk-flood"),
+    ],
+)
+def test_a_file_flooded_with_empty_segments_or_chunks_is_refused(data, what):
+    with pytest.raises(UnsupportedImage, match=what):
+        _check(data)
+
+
+def test_real_progressive_jpegs_and_pngs_in_many_chunks_are_accepted():
+    progressive = images.jpeg(640, 480, progressive=True)
+    assert _check(progressive).width == 640
+    png_in_rows = images.encode(images.gradient(64, 4000), "PNG")  # Pillow splits IDAT at 64 KB
+    assert _check(png_in_rows).height == 4000
+
+
+def test_millions_of_pixels_in_a_few_kilobytes_are_refused_as_a_bomb():
+    with pytest.raises(UnsupportedImage, match="pixels per byte"):
+        _check(hostile_images.sparse_png(4000, 4000), max_pixels=64_000_000)
+
+
+def test_a_small_sparse_image_is_not_mistaken_for_a_bomb():
+    assert _check(hostile_images.sparse_png(3000, 2000)).width == 3000  # a flat 6 MP frame, 8 KB
+
+
+def test_exif_that_outgrows_its_segment_when_resaved_is_dropped_from_the_upright_copy():
+    checked = _check(hostile_images.growing_exif_jpeg(orientation=6))
+    assert (checked.width, checked.height) == (240, 320)
+    upright = images.decode(checked.upright)
+    assert upright.size == (240, 320)
+    assert dict(upright.getexif()) == {}
+
+
+def test_a_multi_picture_jpeg_is_checked_as_the_jpeg_it_starts_with():
+    checked = _check(hostile_images.mpo(320, 240))
+    assert (checked.content_type, checked.ext, checked.width, checked.height) == ("image/jpeg", "jpg", 320, 240)
+    assert checked.upright is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(hostile_images.growing_exif_jpeg(orientation=6), id="growing-exif"),
+        pytest.param(hostile_images.mpo(400, 300), id="mpo"),
+    ],
+)
+def test_with_a_photo_form_odd_but_real_photos_are_prepared(data):
+    prepared = images.decode(_check_in_form(data).prepared.data)
+    assert max(prepared.size) == 150
+    assert dict(prepared.getexif()) == {}

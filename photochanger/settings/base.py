@@ -176,8 +176,9 @@ STALE_JOB_GRACE_SECONDS = _positive("STALE_JOB_GRACE_SECONDS", env.float("STALE_
 
 # --- Ingest limits ---------------------------------------------------------------------------
 UPLOAD_MAX_BYTES = int(_positive("UPLOAD_MAX_BYTES", env.int("UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)))
-# Pillow refuses images with more pixels than this (decompression bomb guard).
-IMAGE_MAX_PIXELS = int(_positive("IMAGE_MAX_PIXELS", env.int("IMAGE_MAX_PIXELS", default=64_000_000)))
+# Larger images are refused (decompression bomb guard); it sets the memory budget (README). The
+# default admits a 50.3 MP camera (8688 x 5792).
+IMAGE_MAX_PIXELS = int(_positive("IMAGE_MAX_PIXELS", env.int("IMAGE_MAX_PIXELS", default=52_000_000)))
 # Failed slot passwords allowed per client address and slot in a window, then 429 (0 disables).
 INGEST_AUTH_FAILURE_LIMIT = env.int("INGEST_AUTH_FAILURE_LIMIT", default=10)
 INGEST_AUTH_FAILURE_WINDOW_SECONDS = _positive(
@@ -293,8 +294,10 @@ if WORKER_DB_PERSISTENT_MAX_POOL < 0:
 WORKER_DB_CONN_MAX_AGE = int(_positive("WORKER_DB_CONN_MAX_AGE", env.int("WORKER_DB_CONN_MAX_AGE", default=300)))
 # Celery's Django fixup would close connections around every task; photochanger/db.py decides.
 CELERY_DB_REUSE_MAX = 2**31
-# A pool process that grew past this (KiB) after a task is replaced; 0 = never (big photos in Pillow).
-CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=0) or None
+# A pool process that grew past this (KiB) after a task is replaced; 0 = never. Freed image memory
+# is not always given back to the system; the default (an idle ~110 MB process plus a 24 MP
+# photo's working set) replaces a process left holding a bigger photo's (README: memory budget).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=600_000) or None
 # Beat writes its schedule file after every task it sends: the file's age is its health check.
 CELERY_BEAT_SYNC_EVERY = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

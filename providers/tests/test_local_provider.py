@@ -7,7 +7,7 @@ from PIL import Image, ImageStat
 
 from providers.base import ImageData, ProviderPermanent, ProviderRequest
 from providers.local import LocalProvider
-from tests.support import images
+from tests.support import hostile_images, images
 
 
 def _request(operation: str, params: dict, photo: bytes | None = None, **kwargs) -> ProviderRequest:
@@ -81,3 +81,33 @@ def test_exif_rotated_photo_is_processed_upright():
 def test_undecodable_input_is_a_permanent_error():
     with pytest.raises(ProviderPermanent):
         LocalProvider().process(_request("grayscale", {}, b"garbage"))
+
+
+# --- hostile inputs: the worker's decode goes through the same guard as the web's check --------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(hostile_images.repeated_scan_jpeg(), id="repeated-scans"),
+        pytest.param(hostile_images.chunk_flood_png(), id="chunk-flood"),
+        pytest.param(hostile_images.sparse_png(8000, 8000), id="pixels-per-byte-bomb"),
+    ],
+)
+def test_an_input_the_decode_guard_refuses_fails_permanently_at_once(data):
+    started = time.monotonic()
+    with pytest.raises(ProviderPermanent, match="Cannot decode"):
+        LocalProvider().process(_request("grayscale", {}, photo=data))
+    assert time.monotonic() - started < 0.5
+
+
+def test_a_photo_whose_exif_outgrows_its_segment_is_processed_upright():
+    out = _out(LocalProvider().process(_request("grayscale", {}, photo=hostile_images.growing_exif_jpeg())))
+    assert out.size == (240, 320)
+
+
+def test_a_multi_picture_jpeg_is_processed_as_its_first_image():
+    assert _out(LocalProvider().process(_request("grayscale", {}, photo=hostile_images.mpo(320, 240)))).size == (
+        320,
+        240,
+    )

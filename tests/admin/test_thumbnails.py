@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from PIL import Image
 from media.services import media_delete
 from tests.admin.test_job_admin import with_input
 from tests.factories import JobFactory, ResultFactory, TemplateMediaFactory
-from tests.support import images
+from tests.support import hostile_images, images
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +119,25 @@ def test_404_for_unknown_jobs_kinds_and_jobs_without_a_result(admin_client):
     assert admin_client.get(job_thumb(job, "result")).status_code == 404
     assert admin_client.get(job_thumb(job, "secret")).status_code == 404
     assert admin_client.get("/admin/jobs/job/00000000-0000-0000-0000-000000000000/thumbnail/result/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(hostile_images.repeated_scan_jpeg(), id="repeated-scans"),
+        pytest.param(hostile_images.segment_flood_jpeg(), id="segment-flood"),
+        pytest.param(hostile_images.sparse_png(8000, 8000), id="pixels-per-byte-bomb"),
+    ],
+)
+def test_a_stored_file_the_decode_guard_refuses_is_a_404_at_once(admin_client, data):
+    job = JobFactory(status="completed")
+    ResultFactory(job=job, data=data)
+    started = time.monotonic()
+    assert admin_client.get(job_thumb(job, "result"), {"size": "preview"}).status_code == 404
+    assert time.monotonic() - started < 0.5
+
+
+def test_a_photo_whose_exif_outgrows_its_segment_gets_an_upright_thumbnail(admin_client):
+    job = JobFactory(status="completed")
+    ResultFactory(job=job, data=hostile_images.growing_exif_jpeg(orientation=6))
+    assert decoded(admin_client.get(job_thumb(job, "result"))).size == (240, 320)

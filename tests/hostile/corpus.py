@@ -7,7 +7,7 @@ import zlib
 
 from PIL import Image
 
-from tests.support import images
+from tests.support import hostile_images, images
 
 
 def _png_bomb() -> bytes:
@@ -48,6 +48,10 @@ CORPUS = [
     ("png-pixel-bomb", _png_bomb(), "bomb.png", 415, "unsupported_media_type"),
     ("png-lying-header", _zip_bomb_png_header(), "bomb2.png", 415, "unsupported_media_type"),
     ("empty", b"", "empty.jpg", 415, "unsupported_media_type"),
+    ("jpeg-repeated-scans", hostile_images.repeated_scan_jpeg(), "scans.jpg", 415, "unsupported_media_type"),
+    ("jpeg-segment-flood", hostile_images.segment_flood_jpeg(), "segments.jpg", 415, "unsupported_media_type"),
+    ("png-chunk-flood", hostile_images.chunk_flood_png(), "chunks.png", 415, "unsupported_media_type"),
+    ("png-sparse-bomb", hostile_images.sparse_png(8000, 8000), "sparse.png", 415, "unsupported_media_type"),
 ]
 TRAVERSAL_NAMES = [
     "../../etc/passwd",

@@ -1,0 +1,78 @@
+"""Peak memory of one image operation, measured in a fresh process (``python -m``).
+
+``make <dir> <pixels>``: write the worst photos the limits admit at ``pixels`` (a turned RGBA PNG
+and a turned JPEG, padded to pass the pixels-per-byte rule). ``<operation> <file> <pixels>``:
+print as JSON how far the process's peak RSS grew while it ran ``check`` (the web's upload check)
+or a local provider operation on that file, counted from just before the file is read.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import resource
+import struct
+import sys
+import time
+import zlib
+from pathlib import Path
+
+from PIL import Image
+
+from media.images import image_check
+from providers.base import ImageData, ProviderRequest
+from providers.image_guard import MAX_PIXELS_PER_BYTE
+from providers.local import LocalProvider
+
+OPERATIONS = {"grayscale": {}, "sepia": {}, "fit": None, "overlay": {"frame": "frame"}}
+
+
+def make(directory: Path, pixels: int) -> None:
+    width = math.isqrt(pixels * 4 // 3)
+    height = pixels // width
+    padding = pixels // MAX_PIXELS_PER_BYTE + 1
+    turned = Image.new("L", (1, 1)).getexif()
+    turned[0x0112] = 6
+    png = io.BytesIO()
+    Image.new("RGBA", (width, height), (10, 20, 30, 128)).save(png, "PNG", exif=turned.tobytes())
+    chunk = b"zzZz" + bytes(padding)
+    padded = png.getvalue()[:33] + struct.pack(">I", padding) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    (directory / "worst.png").write_bytes(padded + png.getvalue()[33:])
+    jpeg = io.BytesIO()
+    Image.new("RGB", (width, height), (10, 20, 30)).save(jpeg, "JPEG", exif=turned.tobytes())
+    comment = b"\xff\xfe" + struct.pack(">H", 65000) + bytes(64998)
+    (directory / "worst.jpg").write_bytes(jpeg.getvalue()[:2] + comment * (padding // 64998 + 1) + jpeg.getvalue()[2:])
+
+
+def run(operation: str, path: Path, pixels: int) -> dict:
+    Image.MAX_IMAGE_PIXELS = pixels
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.monotonic()
+    data = path.read_bytes()
+    if operation == "check":
+        image_check(io.BytesIO(data), max_pixels=pixels)
+    else:
+        params = OPERATIONS[operation]
+        if params is None:  # fit: the largest output the limit admits
+            side = math.isqrt(pixels)
+            params = {"width": side, "height": side}
+        photo = ImageData(data, "image/jpeg")
+        LocalProvider().process(
+            ProviderRequest(
+                operation=operation,
+                image=photo,
+                params=LocalProvider.operations[operation].validate(params),
+                deadline=time.time() + 300,
+                templates={"frame": (photo,)},
+            )
+        )
+    growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    return {"growth_kib": growth, "seconds": round(time.monotonic() - started, 2)}
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "make":
+        make(Path(sys.argv[2]), int(sys.argv[3]))
+    else:
+        print(json.dumps(run(sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]))))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass
+from functools import cache
 from typing import IO
 
+from django.conf import settings
 from PIL import ExifTags, Image, ImageOps
 
+from photochanger.errors import ServiceUnavailable
 from providers import image_guard, imaging
 from providers.base import ImageData, PhotoForm
 
@@ -23,6 +27,17 @@ EXTENSIONS = {content_type: ext for content_type, ext in ACCEPTED_FORMATS.values
 class UnsupportedImage(Exception):
     """Not a decodable JPEG/PNG/WebP, or one the guard refuses (too many pixels, a decompression
     bomb, more scans, segments or chunks than real images have)."""
+
+
+class ImageCheckBusy(ServiceUnavailable):
+    code = "image_checks_busy"
+
+
+@cache
+def _checks_in_flight() -> threading.BoundedSemaphore:
+    # Per process: each check may hold up to 8 bytes per pixel of IMAGE_MAX_PIXELS (README "Memory
+    # budget"), and a web process has far more threads than it has memory for that many decodes.
+    return threading.BoundedSemaphore(settings.IMAGE_CHECKS_PER_PROCESS)
 
 
 @dataclass(frozen=True)
@@ -44,7 +59,15 @@ def image_check(fileobj: IO[bytes], *, max_pixels: int, form: PhotoForm | None =
 
     With a ``form``, the decode is the one the provider needs (a JPEG at the smallest DCT scale
     the form allows) and the result carries the photo in that form. Everything that touches the
-    booth's bytes (EXIF included) runs inside the guard: hostile input is a 415, never a 500."""
+    booth's bytes (EXIF included) runs inside the guard: hostile input is a 415, never a 500.
+
+    At most IMAGE_CHECKS_PER_PROCESS checks run at once in a process; one that waited
+    IMAGE_CHECK_WAIT_SECONDS for its turn raises ``ImageCheckBusy`` (503, try again)."""
+    slots = _checks_in_flight()
+    if not slots.acquire(timeout=settings.IMAGE_CHECK_WAIT_SECONDS):
+        raise ImageCheckBusy(
+            "Too many photos are being checked right now; try again shortly.", headers={"Retry-After": "5"}
+        )
     try:
         img = image_guard.open_image(fileobj, max_pixels=max_pixels)
         with image_guard.refusing_undecodable():
@@ -52,6 +75,7 @@ def image_check(fileobj: IO[bytes], *, max_pixels: int, form: PhotoForm | None =
     except image_guard.ImageRefused as exc:
         raise UnsupportedImage(str(exc)) from exc
     finally:
+        slots.release()
         fileobj.seek(0)
 
 

@@ -1,4 +1,5 @@
-"""Dependency outages become a clear JSON 503, never an HTML 500 or a hang."""
+"""Dependency outages become a clear JSON 503, never an HTML 500 or a hang; an application error
+no view rendered (e.g. busy image checks) is answered in the same JSON shape."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.db import OperationalError as DatabaseOperationalError
 from django.http import HttpRequest, HttpResponse
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
-from photochanger.errors import error_response
+from photochanger.errors import ApplicationError, application_error_response, error_response
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,8 @@ class DependencyUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, ApplicationError):  # an expected refusal a view did not render itself
+            return application_error_response(exception)
         if isinstance(exception, (DatabaseOperationalError, DatabaseInterfaceError)):
             logger.error("database unavailable: %s", exception)
             return error_response(

@@ -19,7 +19,6 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from ingest.guards import (
-    auth_blocked_for,
     auth_failure_record,
     client_address,
     retry_waiting_place,
@@ -98,15 +97,13 @@ def _password_refusal(request: HttpRequest, slot: Slot) -> HttpResponse | None:
     refused: the limit holds back a guesser (and flags abuse), not the booth beside it."""
     if slot_secret_matches(slot=slot, secret=_password(request)):
         return None
-    client = client_address(request)
-    if wait := auth_blocked_for(slot=slot, client=client):
+    if wait := auth_failure_record(slot=slot, client=client_address(request)):
         return error_response(
             429,
             "too_many_failed_passwords",
             "Too many wrong passwords; try again later.",
             headers={"Retry-After": str(wait)},
         )
-    auth_failure_record(slot=slot, client=client)
     return error_response(401, "invalid_password", "Missing or wrong slot password.")
 
 

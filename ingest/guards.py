@@ -37,22 +37,17 @@ def _failures_key(slot: Slot, client: str) -> str:
     return f"photochanger:auth-failures:{slot.id}:{client}"
 
 
-def auth_blocked_for(*, slot: Slot, client: str) -> int:
-    """Seconds this client must wait before trying the slot's password again (0: not blocked)."""
-    limit = settings.INGEST_AUTH_FAILURE_LIMIT
-    if not limit:
-        return 0
-    key = _failures_key(slot, client)
-    failures = redis_client().get(key)
-    if failures is None or int(failures) < limit:
-        return 0
-    return max(1, redis_client().ttl(key))
-
-
-def auth_failure_record(*, slot: Slot, client: str) -> None:
+def auth_failure_record(*, slot: Slot, client: str) -> int:
+    """Count a wrong password from ``client``; the seconds it must wait before trying again (0 while
+    within INGEST_AUTH_FAILURE_LIMIT). Counting first and comparing the count makes it one step, so
+    a burst of guesses at once gets no more tries than the limit."""
     key = _failures_key(slot, client)
     window = math.ceil(settings.INGEST_AUTH_FAILURE_WINDOW_SECONDS)
-    redis_client().pipeline().incr(key).expire(key, window, nx=True).execute()
+    failures, _, ttl = redis_client().pipeline().incr(key).expire(key, window, nx=True).ttl(key).execute()
+    limit = settings.INGEST_AUTH_FAILURE_LIMIT
+    if not limit or failures <= limit:
+        return 0
+    return max(1, ttl)
 
 
 def slot_over_capacity(*, slot: Slot) -> bool:

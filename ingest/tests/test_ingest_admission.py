@@ -28,12 +28,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PHOTO = images.jpeg(320, 240)
 
 
-def _post(slot: Slot, photo: bytes, *, client: Client | None = None) -> tuple[int, float]:
+def _post(slot: Slot, photo: bytes, *, client: Client | None = None, password: str = "") -> tuple[int, float]:
     """One booth request from its own thread: (status, seconds it took)."""
     started = time.monotonic()
     try:
         upload = SimpleUploadedFile("IMG_0001.JPG", photo, content_type="image/jpeg")
-        response = (client or Client()).post(f"/ingest/{slot.id}", {"password": slot.secret, "fileToUpload": upload})
+        fields = {"password": password or slot.secret, "fileToUpload": upload}
+        response = (client or Client()).post(f"/ingest/{slot.id}", fields)
         return response.status_code, time.monotonic() - started
     finally:
         connections.close_all()  # this thread's own connection, so the test database can be dropped
@@ -146,3 +147,20 @@ def test_a_slot_deleted_while_its_photo_is_checked_gets_404_and_keeps_nothing(
     assert Job.objects.count() == 0
     assert MediaObject.objects.count() == 0
     assert stored_files() == []
+
+
+def test_a_burst_of_wrong_passwords_gets_no_more_tries_than_the_limit(settings, monkeypatch):
+    settings.INGEST_AUTH_FAILURE_LIMIT = 3
+    slot = SlotFactory()
+    fast_redis = ingest.guards.redis_client()
+
+    class SlowRedis:  # a Redis under load: each reply takes a while
+        def __getattr__(self, name):
+            command = getattr(fast_redis, name)
+            return lambda *args, **kwargs: (time.sleep(0.05), command(*args, **kwargs))[1]
+
+    monkeypatch.setattr(ingest.guards, "redis_client", SlowRedis)
+
+    answers = _all_at_once([partial(_post, slot, PHOTO, password="guess") for _ in range(12)])
+
+    assert sorted(status for status, _ in answers) == [401] * 3 + [429] * 9

@@ -132,7 +132,7 @@ def install() -> None:
     _timed(apis, "slot_secret_matches", "auth")
     _timed(apis, "image_check", "image_check")
     _timed(apis, "workers_alive", "redis_workers_alive")
-    _timed(apis, "auth_blocked_for", "redis_auth_blocked")
+    _timed(apis, "auth_failure_record", "redis_auth_failure")  # wrong passwords only
     _timed(apis, "upload_sha256", "upload_sha256")
     _timed(apis, "ingest_duplicate_find", "db_duplicate_find")
     _timed(apis, "slot_over_capacity", "db_slot_capacity")

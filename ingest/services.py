@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import IO
+from typing import IO, NoReturn
 
 import redis
 from django.conf import settings
@@ -23,24 +24,68 @@ from jobs.services import job_create, job_input_release, job_mark_failed_timeout
 from media.images import CheckedImage
 from media.services import media_input_store, storage_delete_quietly
 from photochanger.db import connection_release
-from photochanger.errors import ServiceUnavailable
+from photochanger.errors import ApplicationError, Conflict, ServiceUnavailable
 from slots.models import Slot
 
 logger = logging.getLogger(__name__)
 
 # Booth text fields are metadata, kept bounded.
 METADATA_MAX_FIELDS = 100
+METADATA_MAX_NAME = 100
 METADATA_MAX_VALUE = 1000
+
+IDEMPOTENCY_KEY_MAX_LENGTH = Job._meta.get_field("idempotency_key").max_length
+# Printable ASCII (what an HTTP header carries as text): nothing the database refuses, no look-alikes.
+IDEMPOTENCY_KEY_CHARACTERS = re.compile(r"[\x20-\x7e]*")
+
+
+class InvalidIdempotencyKey(ApplicationError):
+    status = 400
+    code = "invalid_idempotency_key"
+
+
+class IdempotencyKeyReused(ApplicationError):
+    status = 422
+    code = "idempotency_key_reused"
+
+    def __init__(self) -> None:
+        super().__init__("This Idempotency-Key was used for another photo; send each photo with its own key.")
+
+
+class PhotoAlreadyAccepted(Exception):
+    """A concurrent request with the same photo (a booth resend) created its job first."""
+
+    def __init__(self, job: Job) -> None:
+        super().__init__(f"the photo is already job {job.id}")
+        self.job = job
+
+
+def _storable(text: str) -> str:
+    # PostgreSQL refuses NUL in text and jsonb values alike.
+    return text.replace("\x00", "")
 
 
 def booth_metadata(fields: Mapping[str, list[str]]) -> dict[str, str]:
-    """The booth's text fields minus the password, bounded in count and length."""
+    """The booth's text fields minus the password, bounded in count and length, without the NUL
+    characters the database refuses (in names too)."""
     kept: dict[str, str] = {}
-    for name, values in fields.items():
-        if name.lower() == "password" or len(kept) >= METADATA_MAX_FIELDS:
+    for raw_name, values in fields.items():
+        name = _storable(raw_name)[:METADATA_MAX_NAME]
+        if not name or name.lower() == "password" or len(kept) >= METADATA_MAX_FIELDS:
             continue
-        kept[name[:100]] = (values[-1] if values else "")[:METADATA_MAX_VALUE]
+        kept[name] = _storable(values[-1] if values else "")[:METADATA_MAX_VALUE]
     return kept
+
+
+def idempotency_key_clean(raw: str) -> str:
+    """The booth's ``Idempotency-Key`` header as stored ("" without one). Raises
+    ``InvalidIdempotencyKey`` for a key that would have to be cut or changed to be stored."""
+    key = raw.strip()
+    if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise InvalidIdempotencyKey(f"The Idempotency-Key is longer than {IDEMPOTENCY_KEY_MAX_LENGTH} characters.")
+    if not IDEMPOTENCY_KEY_CHARACTERS.fullmatch(key):
+        raise InvalidIdempotencyKey("The Idempotency-Key may hold printable ASCII characters only.")
+    return key
 
 
 def ingest_accept(
@@ -53,10 +98,15 @@ def ingest_accept(
     is_test_run: bool = False,
     input_sha256: str = "",
     idempotency_key: str = "",
+    max_in_flight: int = 0,
 ) -> Job:
-    """Store the photo, create the pending job and queue it. Raises ``ServiceUnavailable``.
+    """Store the photo, create the pending job and queue it.
 
-    ``is_test_run`` marks an admin's test run (``jobs.testrun``), which booth statistics leave out.
+    Raises ``PhotoAlreadyAccepted`` when a concurrent resend of the photo created its job first
+    (answer with that job), or an ``ApplicationError``: ``IdempotencyKeyReused`` (422), ``SlotBusy``
+    (429: ``max_in_flight`` jobs active, 0 for no cap), ``SlotNotFound`` (404: deleted meanwhile),
+    ``Conflict`` (409) or ``ServiceUnavailable`` (503). ``is_test_run`` marks an admin's test run
+    (``jobs.testrun``), which booth statistics leave out.
     """
     job_id = uuid.uuid4()
     deadline = received_at + timedelta(seconds=settings.T_SYNC_RESPONSE)
@@ -73,14 +123,11 @@ def ingest_accept(
             idempotency_key=idempotency_key,
             photo_size=(image.width, image.height),
             input_prepared=image.prepared is not None,
+            max_in_flight=max_in_flight,
         )
-    except IntegrityError:
-        # The same photo (or key) raced in from a booth retry: answer with the job in flight.
+    except IntegrityError as exc:
         storage_delete_quietly(key=media.storage_key)
-        duplicate = ingest_duplicate_find(slot=slot, input_sha256=input_sha256, idempotency_key=idempotency_key)
-        if duplicate is None:
-            raise
-        return duplicate
+        _raise_for_concurrent_original(exc, slot=slot, input_sha256=input_sha256, idempotency_key=idempotency_key)
     except BaseException:
         storage_delete_quietly(key=media.storage_key)
         raise
@@ -99,16 +146,43 @@ def ingest_accept(
     return job
 
 
+# The database's "one active job per slot and photo (or key)" rules, which a booth resend can hit.
+ONE_ACTIVE_JOB_CONSTRAINTS = frozenset({"job_one_active_per_photo", "job_one_active_per_idempotency_key"})
+
+
+def _raise_for_concurrent_original(
+    exc: IntegrityError, *, slot: Slot, input_sha256: str, idempotency_key: str
+) -> NoReturn:
+    if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) not in ONE_ACTIVE_JOB_CONSTRAINTS:
+        raise exc
+    # A resend raced this request past the lookup and created its job first.
+    original = ingest_duplicate_find(slot=slot, input_sha256=input_sha256, idempotency_key=idempotency_key)
+    if original is not None:
+        raise PhotoAlreadyAccepted(original) from exc
+    # That job ended (failed or cancelled) in between: sending the photo again starts a new one.
+    raise Conflict(
+        "The same photo was being processed a moment ago; send it again.",
+        code="photo_in_progress",
+        headers={"Retry-After": "1"},
+    ) from exc
+
+
 def ingest_duplicate_find(*, slot: Slot, input_sha256: str, idempotency_key: str = "") -> Job | None:
-    """A booth retry's original job: same slot and Idempotency-Key (or, without a key, the same
-    photo bytes) within IDEMPOTENCY_WINDOW_SECONDS, still running or completed with its result
-    still there. A failed or cancelled original is not reused: the retry deserves a new try."""
-    if not (idempotency_key or input_sha256):
-        return None
+    """A booth resend's original job: the same photo bytes for the same slot within
+    IDEMPOTENCY_WINDOW_SECONDS (whatever its Idempotency-Key), still running or completed with its
+    result still there. A failed or cancelled original is not reused: the resend deserves a new try.
+
+    A key names one photo: raises ``IdempotencyKeyReused`` when the slot's recent jobs used
+    ``idempotency_key`` for other bytes, so a reused key never answers with another guest's photo.
+    """
     since = timezone.now() - timedelta(seconds=settings.IDEMPOTENCY_WINDOW_SECONDS)
-    match = {"idempotency_key": idempotency_key} if idempotency_key else {"input_sha256": input_sha256}
+    recent = Job.objects.filter(slot=slot, created_at__gte=since, is_test_run=False)
+    if idempotency_key and recent.filter(idempotency_key=idempotency_key).exclude(input_sha256=input_sha256).exists():
+        raise IdempotencyKeyReused()
+    if not input_sha256:
+        return None
     job = (
-        Job.objects.filter(slot=slot, created_at__gte=since, is_test_run=False, **match)
+        recent.filter(input_sha256=input_sha256)
         .exclude(status__in=[JobStatus.FAILED_TIMEOUT, JobStatus.FAILED_PROVIDER, JobStatus.CANCELLED])
         .order_by("-created_at")
         .first()

@@ -19,14 +19,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jobs.dispatch import job_notify_final, job_revoke
-from jobs.models import FINAL_STATUSES, Job, JobStatus, Result
+from jobs.models import ACTIVE_STATUSES, FINAL_STATUSES, Job, JobStatus, Result
 from jobs.selectors import job_get, result_get_live, result_link_signer
 from media.models import MediaObject
 from media.services import media_delete, storage_delete_quietly, storage_write
 from media.storage import RESULTS, storage_key
-from photochanger.errors import Conflict, ValidationFailed
+from photochanger.errors import ApplicationError, Conflict, ValidationFailed
 from providers.base import ImageData
 from slots.models import Slot
+from slots.selectors import SlotNotFound
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +101,14 @@ def job_mark_cancelled(*, job_id: uuid.UUID | str, message: str = "Cancelled by 
     )
 
 
+class SlotBusy(ApplicationError):
+    status = 429
+    code = "slot_busy"
+
+    def __init__(self) -> None:
+        super().__init__("This slot has too many photos in flight; try again shortly.", headers={"Retry-After": "5"})
+
+
 def job_create(
     *,
     job_id: uuid.UUID,
@@ -112,13 +121,23 @@ def job_create(
     idempotency_key: str = "",
     photo_size: tuple[int, int] | None = None,
     input_prepared: bool = False,
+    max_in_flight: int = 0,
 ) -> Job:
     """Create the input media row and the pending job together; the caller enqueues after commit.
 
-    Raises ``IntegrityError`` when the slot already has an active job for the same photo or the
-    same idempotency key (a booth retry: the caller attaches to that job instead).
+    Raises ``SlotNotFound`` when the slot was deleted meanwhile, ``SlotBusy`` when it already has
+    ``max_in_flight`` active jobs (0: no cap), and ``IntegrityError`` when it already has an active
+    job for the same photo or the same idempotency key (a booth retry: the caller attaches to it).
     """
     with transaction.atomic():
+        # The slot's row lock makes the count and the insert one step: requests of one slot take
+        # turns here (briefly), so a burst cannot all count below the cap before any of them
+        # inserts; a concurrent delete of the slot waits for it, or is seen. (NO KEY UPDATE: other
+        # writes that merely reference the slot are not blocked.)
+        if not Slot.objects.select_for_update(no_key=True).filter(id=slot.id).values_list("id", flat=True):
+            raise SlotNotFound("No slot has this id.")
+        if max_in_flight and Job.objects.filter(slot=slot, status__in=ACTIVE_STATUSES).count() >= max_in_flight:
+            raise SlotBusy()
         input_media.save()
         return Job.objects.create(
             id=job_id,

@@ -5,8 +5,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from photochanger.errors import ApplicationError
 from photochanger.providers import provider_registry
 from slots.models import Slot
+
+
+class SlotNotFound(ApplicationError):
+    status = 404
+    code = "slot_not_found"
 
 
 def slot_get(*, slot_id: str) -> Slot | None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from ingest.services import ingest_duplicate_find
+from ingest.services import IdempotencyKeyReused, ingest_duplicate_find
 from jobs.models import JobStatus
 from tests.factories import JobFactory, ResultFactory, SlotFactory
 
@@ -15,11 +15,20 @@ pytestmark = pytest.mark.django_db
 PHOTO = "ab" * 32
 
 
-def test_the_same_idempotency_key_finds_the_job_in_flight_whatever_the_bytes():
+def test_the_same_photo_finds_the_job_in_flight_whatever_the_key():
     slot = SlotFactory()
     job = JobFactory(slot=slot, status=JobStatus.PROCESSING, idempotency_key="booth-7-shot-3", input_sha256=PHOTO)
-    found = ingest_duplicate_find(slot=slot, input_sha256="cd" * 32, idempotency_key="booth-7-shot-3")
-    assert found == job
+    assert ingest_duplicate_find(slot=slot, input_sha256=PHOTO, idempotency_key="booth-7-shot-3") == job
+    assert ingest_duplicate_find(slot=slot, input_sha256=PHOTO, idempotency_key="booth-7-shot-4") == job
+    assert ingest_duplicate_find(slot=slot, input_sha256=PHOTO) == job
+
+
+@pytest.mark.parametrize("status", [JobStatus.PROCESSING, JobStatus.COMPLETED, JobStatus.FAILED_PROVIDER])
+def test_the_same_idempotency_key_with_other_bytes_is_refused_whatever_became_of_the_first(status):
+    slot = SlotFactory()
+    JobFactory(slot=slot, status=status, idempotency_key="booth-7-shot-3", input_sha256=PHOTO)
+    with pytest.raises(IdempotencyKeyReused):
+        ingest_duplicate_find(slot=slot, input_sha256="cd" * 32, idempotency_key="booth-7-shot-3")
 
 
 def test_a_key_never_matches_another_slot_or_another_key():

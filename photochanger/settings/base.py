@@ -32,6 +32,13 @@ def _positive(name: str, value: float, *, maximum: float | None = None) -> float
     return value
 
 
+def _limit(name: str, value: int) -> int:
+    """A count limit where 0 means "no limit"."""
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must be 0 (no limit) or more; got {value!r}.")
+    return value
+
+
 SECRET_KEY = secret_require("DJANGO_SECRET_KEY", env.str("DJANGO_SECRET_KEY"), min_length=50)
 # Signs the admin API's JWTs. Its own secret, so tokens can be rotated without invalidating every
 # slot password (keyed by SECRET_KEY); production requires it, elsewhere it is derived.
@@ -189,7 +196,11 @@ INGEST_AUTH_FAILURE_WINDOW_SECONDS = _positive(
     "INGEST_AUTH_FAILURE_WINDOW_SECONDS", env.float("INGEST_AUTH_FAILURE_WINDOW_SECONDS", default=300.0)
 )
 # Jobs one slot may have in flight before its booth gets 429 (0 disables).
-SLOT_MAX_IN_FLIGHT = env.int("SLOT_MAX_IN_FLIGHT", default=50)
+SLOT_MAX_IN_FLIGHT = _limit("SLOT_MAX_IN_FLIGHT", env.int("SLOT_MAX_IN_FLIGHT", default=50))
+# Booth resends waiting on one job, and on all of one slot's jobs, before a further resend gets 429
+# at once (0 disables): each waiting request holds a web thread until the job's deadline.
+JOB_MAX_WAITING_RETRIES = _limit("JOB_MAX_WAITING_RETRIES", env.int("JOB_MAX_WAITING_RETRIES", default=4))
+SLOT_MAX_WAITING_RETRIES = _limit("SLOT_MAX_WAITING_RETRIES", env.int("SLOT_MAX_WAITING_RETRIES", default=20))
 # A booth resending the same photo (or Idempotency-Key) within this window gets the first job's answer.
 IDEMPOTENCY_WINDOW_SECONDS = _positive(
     "IDEMPOTENCY_WINDOW_SECONDS", env.float("IDEMPOTENCY_WINDOW_SECONDS", default=300.0)

@@ -56,8 +56,10 @@ def test_booth_upload_in_dslr_remote_pro_format_gets_the_sepia_photo(live_stack,
     assert "password" not in job.booth_metadata
     assert job.started_at and job.finished_at and job.finished_at <= job.deadline
     assert Result.objects.filter(job=job).exists()
-    assert job.input_media.is_deleted
+    # The worker deletes the input just after the final status, i.e. just after the booth's answer.
     assert stored_files("inputs/", settled=True) == []
+    job.input_media.refresh_from_db()
+    assert job.input_media.is_deleted
     assert stored_files("results/") == [f"results/{job.id}.jpg"]
 
 

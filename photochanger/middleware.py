@@ -10,7 +10,7 @@ from django.db import OperationalError as DatabaseOperationalError
 from django.http import HttpRequest, HttpResponse
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
-from photochanger.errors import error_response
+from photochanger.errors import StorageUnavailable, application_error_response, error_response
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +30,8 @@ class DependencyUnavailableMiddleware:
             return error_response(
                 503, "database_unavailable", "The database is unavailable; try again shortly.", headers=RETRY_AFTER
             )
+        if isinstance(exception, StorageUnavailable):  # logged where it was raised (media.storage)
+            return application_error_response(exception)
         if isinstance(exception, (redis.RedisError, BrokerOperationalError)):
             logger.error("task queue unavailable: %s", exception)
             return error_response(

@@ -85,9 +85,13 @@ def _job_response(job: Job) -> HttpResponse:
         return response
     code = job.failure_code if job.status == JobStatus.FAILED_PROVIDER else job.status
     status, message = FAILURE_STATUS[job.status], FAILURE_MESSAGE[job.status]
+    headers = {}
     if job.failure_code == "queue_unavailable":  # Redis failed under the job: say so, not "timeout"
         status, code, message = 503, "queue_unavailable", "The processing queue failed; try again shortly."
-    response = error_response(status, code, message, job_id=str(job.id))
+        headers = {"Retry-After": "5"}
+    elif job.failure_code == "storage_unavailable":  # the photo or result could not be read or stored
+        status, message, headers = 503, "File storage is unavailable; try again shortly.", {"Retry-After": "5"}
+    response = error_response(status, code, message, headers=headers, job_id=str(job.id))
     response["X-Job-Id"] = str(job.id)
     return response
 

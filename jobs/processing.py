@@ -21,6 +21,7 @@ from jobs.services import (
 )
 from media.models import TemplateMedia
 from photochanger.db import worker_connection_release
+from photochanger.errors import StorageUnavailable
 from photochanger.providers import provider_registry
 from providers.base import ImageData, ProviderError, ProviderRequest, ProviderResult, ProviderTimeout
 from stats.services import provider_call_observe
@@ -50,6 +51,8 @@ def job_process(*, job_id: str) -> str:
         return _status(job)
     try:
         _run_until_final(job)
+    except StorageUnavailable as exc:  # reading the photo or storing the result (bounded by its timeouts)
+        job_mark_failed_provider(job_id=job.id, code="storage_unavailable", message=exc.message)
     except Exception as exc:
         logger.exception("job %s crashed in the worker", job.id)
         job_mark_failed_provider(job_id=job.id, code="internal_error", message=f"{type(exc).__name__}: {exc}")

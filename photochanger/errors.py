@@ -51,6 +51,17 @@ class ServiceUnavailable(ApplicationError):
     code = "service_unavailable"
 
 
+class StorageUnavailable(ServiceUnavailable):
+    """File storage (S3 or local disk) failed or did not answer in time; raised by the storage
+    backends (``media.storage``) in place of the backend's own error, so every caller can tell it
+    from a missing file (``FileNotFoundError``) and answer 503."""
+
+    code = "storage_unavailable"
+
+    def __init__(self, message: str = "File storage is unavailable; try again shortly.") -> None:
+        super().__init__(message, headers={"Retry-After": "5"})
+
+
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **{k: v for k, v in extra.items() if v is not None}}}
 

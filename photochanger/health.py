@@ -1,5 +1,5 @@
 """``/healthz`` (the process is up) and ``/readyz`` (it can serve booths: database, Redis broker,
-result backend, storage writable, at least one worker answering).
+result backend, storage writable, at least one worker alive).
 
 Both are answered by a middleware placed first, before host validation, sessions and auth: load
 balancers and container health checks call them by IP address or ``localhost``, which
@@ -8,15 +8,21 @@ error texts (credentials scrubbed), never configuration values.
 
 Every check has a hard time budget and the independent ones run in parallel, so a dependency that
 hangs cannot hang the probe: ``/readyz`` answers within about ``2 x CHECK_TIMEOUT``.
+
+``/readyz`` is unauthenticated, so anyone can call it as often as they like: a process runs at most
+one round of checks at a time and every probe shares its result for ``RESULT_MAX_AGE`` seconds. A
+flood of probes then costs one database connection, one storage write and a few Redis commands per
+period, and cannot crowd out the load balancer's own probe.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,13 +34,18 @@ from django.core.files.storage import default_storage
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from jobs.liveness import TTL_SECONDS as LIVENESS_TTL_SECONDS
+from jobs.liveness import workers_alive
 from photochanger.logging import redact
 
 logger = logging.getLogger(__name__)
 
-CHECK_TIMEOUT = 1.0  # seconds, per check (the issue: a worker must answer a ping within 1 s)
+CHECK_TIMEOUT = 1.0  # seconds, per check
+# Probes within this many seconds of a finished round of checks get that round's result.
+RESULT_MAX_AGE = 1.5
 PROBE_PREFIX = "health/"
-# A few threads shared by all probes; a check stuck past its budget keeps one busy, not the request.
+# Threads for one round of checks. A check stuck past its budget keeps its thread; the next round
+# waits on that same run instead of starting another (``_in_flight``), so stuck checks never pile up.
 _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="readyz")
 
 
@@ -55,6 +66,8 @@ class Check:
 
 def _error_text(exc: BaseException) -> str:
     text = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+    if exc.__cause__ is not None:  # e.g. the network error behind a StorageUnavailable
+        text += f" ({type(exc.__cause__).__name__}: {exc.__cause__})"
     return redact(" ".join(text.split()))[:300]
 
 
@@ -108,16 +121,11 @@ def check_storage() -> dict[str, Any]:
 
 
 def check_workers() -> dict[str, Any]:
-    """A Celery broadcast ping on the configured broker; at least one worker must answer in 1 s."""
-    from photochanger.celery import app
-
-    with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
-        connection.ensure_connection(max_retries=1, timeout=CHECK_TIMEOUT)
-        replies = app.control.ping(timeout=CHECK_TIMEOUT, connection=connection) or []
-    names = sorted(name for reply in replies for name in reply)
-    if not names:
-        raise RuntimeError(f"no worker answered a ping within {CHECK_TIMEOUT:g} s")
-    return {"workers": len(names)}
+    """The workers' liveness key (one Redis read, as a booth request does): a broadcast ping per
+    probe would make every worker answer every probe, and wait its full timeout each time."""
+    if not workers_alive():
+        raise RuntimeError(f"no worker signalled it is alive in the last {LIVENESS_TTL_SECONDS} s")
+    return {}
 
 
 CHECKS: dict[str, Callable[[], dict[str, Any]]] = {
@@ -137,8 +145,19 @@ def _run(name: str, check: Callable[[], dict[str, Any]]) -> Check:
     return Check(ok=True, details=details, duration_ms=(time.monotonic() - started) * 1000)
 
 
+_in_flight: dict[str, Future[Check]] = {}
+
+
+def _submit(name: str, check: Callable[[], dict[str, Any]]) -> Future[Check]:
+    """A new run of the check, or its previous run while that one is still going (it hangs)."""
+    running = _in_flight.get(name)
+    if running is None or running.done():
+        running = _in_flight[name] = _pool.submit(_run, name, check)
+    return running
+
+
 def _gather(checks: dict[str, Callable[[], dict[str, Any]]], budget: float) -> dict[str, Check]:
-    futures = {name: _pool.submit(_run, name, check) for name, check in checks.items()}
+    futures = {name: _submit(name, check) for name, check in checks.items()}
     deadline = time.monotonic() + budget
     results = {}
     for name, future in futures.items():
@@ -149,14 +168,66 @@ def _gather(checks: dict[str, Callable[[], dict[str, Any]]], budget: float) -> d
     return results
 
 
-def readiness() -> tuple[bool, dict[str, Check]]:
-    """Run every check; the worker ping only when the broker answered (it would only hang)."""
+def _check_round() -> dict[str, Check]:
+    """Run every check; the workers' one only when the broker answered (it would only hang)."""
     results = _gather(CHECKS, CHECK_TIMEOUT + 1.0)
     if results["broker"].ok:
         results.update(_gather({"workers": check_workers}, CHECK_TIMEOUT + 1.0))
     else:
         results["workers"] = Check(ok=False, error="not checked: the broker is unreachable")
+    return results
+
+
+class _SharedResult:
+    """The last round's result for every caller, and at most one round running at a time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._results: dict[str, Check] | None = None
+        self._finished_at = 0.0
+        self._round: threading.Event | None = None
+
+    def get(self) -> dict[str, Check]:
+        with self._lock:
+            if self._results is not None and time.monotonic() - self._finished_at < RESULT_MAX_AGE:
+                return self._results
+            leading = self._round is None
+            if leading:
+                self._round = threading.Event()
+            round_done = self._round
+        if not leading:
+            # A round is bounded by its checks' budgets; the margin only guards against a bug.
+            round_done.wait(2 * (CHECK_TIMEOUT + 1.0) + 1.0)
+            with self._lock:
+                return self._results or {"readiness": Check(ok=False, error="the running check did not finish")}
+        results: dict[str, Check] = {}
+        try:
+            results = _check_round()
+        finally:
+            with self._lock:
+                self._results, self._finished_at, self._round = results or None, time.monotonic(), None
+            round_done.set()
+        return results
+
+    def forget(self) -> None:
+        with self._lock:
+            self._results = None
+            _in_flight.clear()
+
+
+_shared = _SharedResult()
+
+
+def readiness() -> tuple[bool, dict[str, Check]]:
+    """Every dependency's check, from the round this process ran last (or is running now)."""
+    results = _shared.get()
     return all(check.ok for check in results.values()), results
+
+
+def readiness_forget() -> None:
+    """Drop the shared result and any check still running, so the next probe checks afresh (tests
+    take dependencies down and up between probes)."""
+    _shared.forget()
 
 
 def healthz_response() -> HttpResponse:

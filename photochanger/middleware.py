@@ -26,7 +26,9 @@ class DependencyUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, ApplicationError):  # an expected refusal a view did not render itself
+        # An expected refusal no view rendered itself: busy image checks, storage unavailable
+        # (StorageUnavailable, logged where media.storage raised it), ...
+        if isinstance(exception, ApplicationError):
             return application_error_response(exception)
         if isinstance(exception, (DatabaseOperationalError, DatabaseInterfaceError)):
             logger.error("database unavailable: %s", exception)

@@ -9,6 +9,9 @@ import time
 from pathlib import Path
 
 import boto3
+from django.conf import settings
+
+from photochanger.settings.base import s3_client_options
 
 BUCKET = "photochanger-test"
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -72,23 +75,28 @@ class S3Server:
             "S3_ADDRESSING_STYLE": "path",
         }
 
-    def storages(self, base: dict) -> dict:
-        """``settings.STORAGES`` with the default storage on this server (same options as base.py)."""
+    def storages(self, base: dict, *, endpoint: str | None = None) -> dict:
+        """``settings.STORAGES`` with the default storage on this server (same options as base.py);
+        ``endpoint``: reach it through another address (a proxy that can cut it off)."""
         return {
             **base,
             "default": {
-                "BACKEND": "storages.backends.s3.S3Storage",
+                "BACKEND": "media.storage.S3Storage",
                 "OPTIONS": {
                     "bucket_name": BUCKET,
                     "region_name": "us-east-1",
-                    "endpoint_url": self.endpoint,
+                    "endpoint_url": endpoint or self.endpoint,
                     "access_key": CREDENTIALS["aws_access_key_id"],
                     "secret_key": CREDENTIALS["aws_secret_access_key"],
-                    "addressing_style": "path",
-                    "signature_version": "s3v4",
                     "default_acl": None,
                     "querystring_auth": True,
                     "file_overwrite": True,
+                    **s3_client_options(
+                        addressing_style="path",
+                        connect_timeout=settings.S3_CONNECT_TIMEOUT,
+                        read_timeout=settings.S3_READ_TIMEOUT,
+                        max_attempts=settings.S3_MAX_ATTEMPTS,
+                    ),
                 },
             },
         }

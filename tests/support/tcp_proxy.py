@@ -1,5 +1,6 @@
-"""A TCP forwarder to put between the stack and PostgreSQL: stopping it is a database outage
-that no other test run on this machine notices."""
+"""A TCP forwarder to put between the stack and a dependency (PostgreSQL, S3): stopping it is an
+outage that no other test run on this machine notices, and ``go_silent`` one that accepts
+connections and never answers."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ class TcpProxy:
         self._server = socket.create_server(("127.0.0.1", self.port))
         self._open: list[socket.socket] = []
         self._stopped = threading.Event()
+        self._silent = threading.Event()
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -23,6 +25,9 @@ class TcpProxy:
             try:
                 client, _ = self._server.accept()
             except OSError:
+                return
+            if self._stopped.is_set():  # accepted just as it was stopped: refuse it all the same
+                client.close()
                 return
             try:
                 upstream = socket.create_connection(self.target)
@@ -33,11 +38,11 @@ class TcpProxy:
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
 
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
-                sink.sendall(data)
+                if not self._silent.is_set():  # silent: what is sent is swallowed, nothing comes back
+                    sink.sendall(data)
         except OSError:
             pass
         finally:
@@ -47,9 +52,17 @@ class TcpProxy:
                 except OSError:
                     pass
 
+    def go_silent(self) -> None:
+        """Keep accepting connections (open ones too) but never forward a byte either way."""
+        self._silent.set()
+
     def stop(self) -> None:
         """Refuse new connections and cut the open ones."""
         self._stopped.set()
+        try:  # close() alone does not wake the accept() blocked in the other thread
+            self._server.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self._server.close()
         for sock in self._open:
             try:

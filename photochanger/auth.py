@@ -7,8 +7,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+from rest_framework_simplejwt.utils import get_md5_hash_password
+from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView
 
 from photochanger.api import SCOPES
 from photochanger.api_schema import error
@@ -41,23 +43,42 @@ class ScopedTokenObtainPairSerializer(TokenObtainPairSerializer):
 
 
 class ScopedTokenRefreshSerializer(TokenRefreshSerializer):
-    """A refreshed access token gets the user's scopes as they are now, not as at login."""
+    """One refresh per refresh token: it answers a new refresh token and an access token with the
+    user's scopes as they are now, and is blacklisted. Refused once the user is gone, inactive or
+    has changed password since the login."""
 
     def validate(self, attrs):
-        refresh = self.token_class(attrs["refresh"])
+        refresh = self.token_class(attrs["refresh"])  # signature, expiry and blacklist
         user_id = refresh.get(api_settings.USER_ID_CLAIM)
         user = get_user_model().objects.filter(**{api_settings.USER_ID_FIELD: user_id}).first()
         if user is None or not user.is_active:
             raise InvalidToken("The token's user no longer exists or is inactive.")
-        data = super().validate(attrs)
-        access = refresh.access_token.__class__(data["access"], verify=False)
+        if refresh.get(api_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(user.password):
+            raise InvalidToken("The user's password has changed since this token was issued.")
+        # The blacklist row is unique per token: of two refreshes racing with one token, one wins.
+        _, first_use = refresh.blacklist()
+        if not first_use:
+            raise InvalidToken("This refresh token was already used.")
+        access = refresh.access_token
         access["scope"] = " ".join(user_scopes(user))
-        data["access"] = str(access)
-        return data
+        refresh.set_jti()
+        refresh.set_exp()
+        refresh.set_iat()
+        refresh.outstand()
+        return {"access": str(access), "refresh": str(refresh)}
+
+
+def user_tokens_revoke(*, user) -> int:
+    """Blacklist every refresh token of the user that is not blacklisted yet; how many were."""
+    live = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
+    revoked = BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in live], ignore_conflicts=True
+    )
+    return len(revoked)
 
 
 _TOKEN_ERRORS = {
-    401: error("Wrong credentials, or an invalid or expired refresh token."),
+    401: error("Wrong credentials, or an invalid, expired, used or revoked refresh token."),
     422: error("A required field is missing."),
 }
 
@@ -69,4 +90,10 @@ class TokenObtainView(TokenObtainPairView):
 
 @extend_schema_view(post=extend_schema(responses={200: TokenRefreshSerializer, **_TOKEN_ERRORS}))
 class TokenRefreshScopedView(TokenRefreshView):
-    """Trade a refresh token for a new access token with the user's current scopes."""
+    """Trade a refresh token for a new pair: the access token has the user's current scopes, and
+    the refresh token sent is revoked."""
+
+
+@extend_schema_view(post=extend_schema(responses={200: None, **_TOKEN_ERRORS}))
+class TokenLogoutView(TokenBlacklistView):
+    """Log out: the refresh token is revoked (access tokens end with their short lifetime)."""

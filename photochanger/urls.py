@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from photochanger.auth import TokenObtainView, TokenRefreshScopedView
+from photochanger.auth import TokenLogoutView, TokenObtainView, TokenRefreshScopedView
 from photochanger.views import not_found
 
 api_urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="token-obtain"),
     path("auth/token/refresh/", TokenRefreshScopedView.as_view(), name="token-refresh"),
+    path("auth/token/blacklist/", TokenLogoutView.as_view(), name="token-blacklist"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include("slots.urls")),

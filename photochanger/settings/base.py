@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt",
+    # Refresh tokens are recorded, so a logout, a rotation or a deactivation can revoke them.
+    "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
     "jobs",
     "ingest",
     "stats",
+    "photochanger.apps.PhotoChangerConfig",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +219,11 @@ SIMPLE_JWT = {
     "TOKEN_OBTAIN_SERIALIZER": "photochanger.auth.ScopedTokenObtainPairSerializer",
     "TOKEN_REFRESH_SERIALIZER": "photochanger.auth.ScopedTokenRefreshSerializer",
     "UPDATE_LAST_LOGIN": True,
+    # A refresh token is good for one refresh: it answers a new one and is blacklisted.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    # Tokens carry a digest of the password hash: a password change revokes every token issued before.
+    "CHECK_REVOKE_TOKEN": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "PhotoChanger admin API",

@@ -13,7 +13,13 @@ from rest_framework.permissions import AllowAny
 from photochanger.api import SCOPES, required_scope
 
 # Endpoints that are public on purpose: how a token is obtained, and the API's own description.
-PUBLIC = {"/api/auth/token/", "/api/auth/token/refresh/", "/api/schema/", "/api/docs/"}
+PUBLIC = {
+    "/api/auth/token/",
+    "/api/auth/token/refresh/",
+    "/api/auth/token/blacklist/",
+    "/api/schema/",
+    "/api/docs/",
+}
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 SAMPLE_ID = str(uuid.uuid4())
 

@@ -1,9 +1,11 @@
-"""The project's own app: signal receivers that guard the admin accounts."""
+"""The project's own app: signal receivers that guard the admin accounts (failed logins counted,
+a deactivated user's tokens revoked)."""
 
 from __future__ import annotations
 
 from django.apps import AppConfig
 from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
 from django.db.models.signals import pre_save
 
 
@@ -24,6 +26,9 @@ class PhotoChangerConfig(AppConfig):
     verbose_name = "PhotoChanger"
 
     def ready(self) -> None:
+        from photochanger.login_throttle import record_failed_login
+
+        user_login_failed.connect(record_failed_login, dispatch_uid="photochanger-count-failed-logins")
         pre_save.connect(
             _revoke_tokens_on_deactivation, sender=settings.AUTH_USER_MODEL, dispatch_uid="photochanger-revoke-tokens"
         )

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings
@@ -14,6 +18,7 @@ from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairVi
 
 from photochanger.api import SCOPES
 from photochanger.api_schema import error
+from photochanger.login_throttle import login_throttle_check
 
 # Each scope and the Django permission that grants it (give them to users or to groups).
 SCOPE_PERMISSIONS = {
@@ -83,9 +88,21 @@ _TOKEN_ERRORS = {
 }
 
 
-@extend_schema_view(post=extend_schema(responses={200: TokenObtainPairSerializer, **_TOKEN_ERRORS}))
+_LOGIN_ERRORS = {
+    **_TOKEN_ERRORS,
+    429: error("`too_many_failed_logins` from this address or for this username; wait `Retry-After` seconds."),
+    503: error("`login_unavailable`: the failed-login counters cannot be read (Redis)."),
+}
+
+
+@extend_schema_view(post=extend_schema(responses={200: TokenObtainPairSerializer, **_LOGIN_ERRORS}))
 class TokenObtainView(TokenObtainPairView):
     """Log in with a username and password; the access token carries the user's scopes."""
+
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        data = request.data
+        login_throttle_check(request=request, username=data.get("username") if isinstance(data, Mapping) else None)
+        return super().post(request, *args, **kwargs)
 
 
 @extend_schema_view(post=extend_schema(responses={200: TokenRefreshSerializer, **_TOKEN_ERRORS}))

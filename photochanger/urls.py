@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from photochanger.auth import TokenLogoutView, TokenObtainView, TokenRefreshScopedView
-from photochanger.views import not_found
+from photochanger.views import admin_login, not_found
 
 api_urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="token-obtain"),
@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("jobs.public_urls")),
     path("api/", include(api_urlpatterns)),
     path("api/<path:rest>", not_found),
+    path("admin/login/", admin_login),  # before the admin site's own login route, which it wraps
     path("admin/", admin.site.urls),
 ]
 

@@ -171,6 +171,15 @@ SLOT_MAX_IN_FLIGHT = env.int("SLOT_MAX_IN_FLIGHT", default=50)
 IDEMPOTENCY_WINDOW_SECONDS = _positive(
     "IDEMPOTENCY_WINDOW_SECONDS", env.float("IDEMPOTENCY_WINDOW_SECONDS", default=300.0)
 )
+# Failed logins (API token endpoint and admin site) per username and per client address within the
+# window, then 429 for that username or address until the window ends (0 disables a limit).
+LOGIN_FAILURE_LIMIT_PER_USERNAME = env.int("LOGIN_FAILURE_LIMIT_PER_USERNAME", default=10)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=30)
+if min(LOGIN_FAILURE_LIMIT_PER_USERNAME, LOGIN_FAILURE_LIMIT_PER_ADDRESS) < 0:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT_PER_USERNAME and _PER_ADDRESS must be 0 (off) or a count.")
+LOGIN_FAILURE_WINDOW_SECONDS = _positive(
+    "LOGIN_FAILURE_WINDOW_SECONDS", env.float("LOGIN_FAILURE_WINDOW_SECONDS", default=900.0)
+)
 # Reverse proxies in front of the web tier whose X-Forwarded-For is trusted (0: use the peer address).
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 # Multipart text fields (booth metadata) are small; the photo is handled by the upload handlers.
@@ -210,6 +219,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "photochanger.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    # Client identity is REMOTE_ADDR only (a trusted proxy's forwarded address is put there first).
+    "NUM_PROXIES": 0,
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.float("JWT_ACCESS_MINUTES", default=15.0)),

@@ -19,7 +19,20 @@ if TYPE_CHECKING:  # rest_framework.views imports this module through the settin
 
 from photochanger.errors import ApplicationError, error_body
 
-SCOPES = ("slots:read", "slots:write", "media:write", "jobs:read", "jobs:write")
+SCOPES = (
+    "slots:read",
+    "slots:create",
+    "slots:write",
+    "slots:delete",
+    "media:read",
+    "media:write",
+    "media:delete",
+    "media:register",
+    "jobs:read",
+    "jobs:write",
+    "results:share",
+    "stats:read",
+)
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -31,14 +44,13 @@ def token_scopes(request: Request) -> set[str]:
 
 
 def required_scope(view: APIView, method: str) -> str | None:
-    """The scope a view needs for a method: ``required_scopes = {"GET": "...", ...}`` or, for a
-    view that is read/write, ``read_scope`` / ``write_scope``."""
+    """The scope a view needs for a method, from ``required_scopes = {"GET": "...", ...}``: one
+    scope per method, so no method is allowed by a scope named for another (HEAD and OPTIONS
+    read like GET)."""
     scopes: dict[str, str] = getattr(view, "required_scopes", {}) or {}
     if method in scopes:
         return scopes[method]
-    if method in READ_METHODS:
-        return getattr(view, "read_scope", None) or scopes.get("GET")
-    return getattr(view, "write_scope", None)
+    return scopes.get("GET") if method in READ_METHODS else None
 
 
 class InsufficientScope(exceptions.PermissionDenied):

@@ -20,13 +20,21 @@ from photochanger.api import SCOPES
 from photochanger.api_schema import error
 from photochanger.login_throttle import login_throttle_check
 
-# Each scope and the Django permission that grants it (give them to users or to groups).
+# Each scope and the one Django permission that grants it (give them to users or to groups); a
+# scope allows what its permission allows in the admin site, no more.
 SCOPE_PERMISSIONS = {
     "slots:read": "slots.view_slot",
+    "slots:create": "slots.add_slot",
     "slots:write": "slots.change_slot",
+    "slots:delete": "slots.delete_slot",
+    "media:read": "media.view_templatemedia",
     "media:write": "media.add_templatemedia",
+    "media:delete": "media.delete_templatemedia",
+    "media:register": "media.add_mediaobject",  # temporary files behind public links
     "jobs:read": "jobs.view_job",
     "jobs:write": "jobs.change_job",
+    "results:share": "jobs.change_result",  # public links to a result: create and revoke
+    "stats:read": "stats.view_providercall",
 }
 assert set(SCOPE_PERMISSIONS) == set(SCOPES)
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -134,6 +135,14 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     code = code or getattr(exc, "default_code", "error")
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     return Response(error_body(code, detail), status=exc.status_code, headers=headers)
+
+
+class ApiPagination(LimitOffsetPagination):
+    """PAGE_SIZE items a page; ``?limit=`` asks for more, up to ``max_limit`` (a bigger limit gets
+    ``max_limit`` items: a huge one would otherwise load the whole table, or overflow PostgreSQL's
+    bigint LIMIT into a 500)."""
+
+    max_limit = 200
 
 
 class RequestTooLarge(exceptions.APIException):

@@ -74,6 +74,19 @@ class HasScope(BasePermission):
         return True
 
 
+class SchemaViewer(BasePermission):
+    """The API's schema and docs: for a valid bearer token (any scope) or an admin-site session of
+    a staff user (the docs page is opened in a browser, which sends the session cookie)."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        if user is None or not user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        if request.auth is not None or (user.is_active and user.is_staff):
+            return True
+        raise exceptions.PermissionDenied("The API's description is for staff users.")
+
+
 ERROR_CODES = {
     exceptions.ParseError: "bad_request",
     exceptions.AuthenticationFailed: "not_authenticated",

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from photochanger.api_schema import SchemaApi, SchemaDocsApi
 from photochanger.auth import TokenLogoutView, TokenObtainView, TokenRefreshScopedView
 from photochanger.views import admin_login, not_found
 
@@ -9,8 +9,8 @@ api_urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="token-obtain"),
     path("auth/token/refresh/", TokenRefreshScopedView.as_view(), name="token-refresh"),
     path("auth/token/blacklist/", TokenLogoutView.as_view(), name="token-blacklist"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("schema/", SchemaApi.as_view(), name="schema"),
+    path("docs/", SchemaDocsApi.as_view(url_name="schema"), name="docs"),
     path("", include("slots.urls")),
     path("", include("media.urls")),
     path("", include("jobs.urls")),

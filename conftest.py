@@ -94,3 +94,19 @@ def workers_marked_alive():
 
     # Left to expire rather than deleted: a real worker of the live stack may share this key.
     _client().set(_key(), "1", ex=30)
+
+
+@pytest.fixture(autouse=True)
+def _login_failures_forgotten():
+    """Failed logins are counted in Redis per address (every test client is 127.0.0.1): a test's
+    wrong passwords must not throttle the next test's logins."""
+    yield
+    import redis
+    from django.conf import settings
+
+    from photochanger.login_throttle import KEY_PREFIX
+
+    with redis.Redis.from_url(settings.REDIS_URL) as client:
+        keys = list(client.scan_iter(match=f"{KEY_PREFIX}:*", count=1000))
+        if keys:
+            client.delete(*keys)

@@ -25,7 +25,7 @@ from jobs.serializers import (
     ResultLinkInputSerializer,
     ResultLinkOutputSerializer,
 )
-from jobs.services import job_cancel, result_share_link_create
+from jobs.services import job_cancel, result_share_link_create, result_share_links_revoke
 from photochanger.api_schema import AUTH_ERRORS, error
 
 IMAGE_RESPONSE = {(200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The result image.")}
@@ -136,8 +136,8 @@ class JobResultApi(APIView):
 
 
 class JobShareLinkApi(APIView):
-    # Whoever may download the result may hand out a time-limited link to it.
-    required_scopes = {"POST": "jobs:read"}
+    # A link makes a person's photo public: its own scope, not the one that only reads jobs.
+    required_scopes = {"POST": "results:share", "DELETE": "results:share"}
 
     @extend_schema(
         tags=["results"],
@@ -159,6 +159,17 @@ class JobShareLinkApi(APIView):
         link = result_share_link_create(job_id=job_id, **serializer.validated_data)
         return Response(ResultLinkOutputSerializer(link).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        tags=["results"],
+        summary="Revoke every share link of the result",
+        description="Every link created for this job's result so far answers 410 (`result_link_revoked`) from "
+        "now on; links created afterwards work.",
+        responses={204: None, 404: error("Unknown job, or the job has no result."), **AUTH_ERRORS},
+    )
+    def delete(self, request: Request, job_id: UUID) -> Response:
+        result_share_links_revoke(job_id=job_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class ResultLinkApi(APIView):
     """The public end of a share link: the signature is the only credential."""
@@ -174,7 +185,7 @@ class ResultLinkApi(APIView):
         responses={
             **IMAGE_RESPONSE,
             404: error("Not a valid link."),
-            410: error("The link or the result expired."),
+            410: error("The link or the result expired, or the result's links were revoked."),
         },
     )
     def get(self, request: Request, token: str) -> FileResponse:

@@ -118,6 +118,8 @@ class Result(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)
     expired_at = models.DateTimeField(null=True, blank=True)
+    # Signed into every share link; revoking the result's links bumps it, so older links stop.
+    link_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

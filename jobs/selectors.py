@@ -118,20 +118,23 @@ def result_get_servable_by_link(*, token: str) -> ServableResult:
     """The result a signed link points to, while both the link and the result are valid.
 
     A forged or garbled token is 404 (nothing to say about it); a genuine one whose link or
-    result has expired, or whose job is gone, is 410. Error bodies carry no job id: the holder
-    of a link is not an administrator.
+    result has expired, whose job is gone, or whose result's links were revoked since, is 410.
+    Error bodies carry no job id: the holder of a link is not an administrator.
     """
     try:
         payload = result_link_signer().unsign_object(token)
         job_id = uuid.UUID(str(payload["job"]))
         link_expires = float(payload["exp"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        link_version = int(payload.get("v", 0))
+    except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ApplicationError("This link is not valid.", code="result_link_invalid", status=404) from exc
     if timezone.now().timestamp() >= link_expires:
         raise ResultGone("This link has expired.", code="result_link_expired")
     result = Result.objects.filter(job_id=job_id).first()
     if result is None:
         raise ResultGone("This result is no longer available.")
+    if link_version != result.link_version:
+        raise ResultGone("This link was revoked.", code="result_link_revoked")
     return _result_open(result, extra={})
 
 

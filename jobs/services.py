@@ -15,12 +15,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from jobs.dispatch import job_notify_final, job_revoke
 from jobs.models import ACTIVE_STATUSES, FINAL_STATUSES, Job, JobStatus, Result
-from jobs.selectors import job_get, result_get_live, result_link_signer
+from jobs.selectors import ResultNotFound, job_get, result_get_live, result_link_signer
 from media.models import MediaObject
 from media.services import media_delete, storage_delete_quietly, storage_write
 from media.storage import RESULTS, storage_key
@@ -245,8 +246,16 @@ def result_share_link_create(*, job_id: uuid.UUID | str, ttl_seconds: int | None
     wanted = timezone.now() + timedelta(seconds=ttl_seconds)
     # Whole seconds, rounded down, so the link can only end earlier than asked, never later.
     exp = math.floor(min(wanted, result.expires_at).timestamp())
-    token = result_link_signer().sign_object({"job": str(result.job_id), "exp": exp})
+    token = result_link_signer().sign_object({"job": str(result.job_id), "exp": exp, "v": result.link_version})
     return ResultLink(
         url=f"{settings.PUBLIC_BASE_URL}{reverse('result-link', kwargs={'token': token})}",
         expires_at=datetime.fromtimestamp(exp, tz=UTC),
     )
+
+
+def result_share_links_revoke(*, job_id: uuid.UUID | str) -> None:
+    """Every share link handed out for the job's result so far answers 410 from now on; links made
+    afterwards work. Raises ``JobNotFound`` or ``ResultNotFound`` (404)."""
+    job = job_get(job_id=job_id)
+    if not Result.objects.filter(job_id=job.id).update(link_version=F("link_version") + 1):
+        raise ResultNotFound("This job has no result.", extra={"job_id": str(job.id)})

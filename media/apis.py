@@ -93,7 +93,7 @@ class TemplateMediaRegisterApi(APIView):
 
 
 class TemplateMediaListApi(generics.ListAPIView):
-    required_scopes = {"GET": "slots:read"}
+    required_scopes = {"GET": "media:read"}
     serializer_class = TemplateMediaOutputSerializer
 
     def get_queryset(self):
@@ -110,7 +110,7 @@ class TemplateMediaListApi(generics.ListAPIView):
 
 
 class TemplateMediaDetailApi(APIView):
-    required_scopes = {"GET": "slots:read", "DELETE": "media:write"}
+    required_scopes = {"GET": "media:read", "DELETE": "media:delete"}
 
     @extend_schema(
         operation_id="template_media_retrieve",
@@ -144,7 +144,7 @@ class TemplateMediaDetailApi(APIView):
 
 
 class MediaRegisterApi(APIView):
-    required_scopes = {"POST": "media:write"}
+    required_scopes = {"POST": "media:register"}
     parser_classes = [MultiPartParser]
     accepts_uploads = True  # photochanger/bodycap.py
 

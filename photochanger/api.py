@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -19,7 +20,20 @@ if TYPE_CHECKING:  # rest_framework.views imports this module through the settin
 
 from photochanger.errors import ApplicationError, error_body
 
-SCOPES = ("slots:read", "slots:write", "media:write", "jobs:read", "jobs:write")
+SCOPES = (
+    "slots:read",
+    "slots:create",
+    "slots:write",
+    "slots:delete",
+    "media:read",
+    "media:write",
+    "media:delete",
+    "media:register",
+    "jobs:read",
+    "jobs:write",
+    "results:share",
+    "stats:read",
+)
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -31,14 +45,13 @@ def token_scopes(request: Request) -> set[str]:
 
 
 def required_scope(view: APIView, method: str) -> str | None:
-    """The scope a view needs for a method: ``required_scopes = {"GET": "...", ...}`` or, for a
-    view that is read/write, ``read_scope`` / ``write_scope``."""
+    """The scope a view needs for a method, from ``required_scopes = {"GET": "...", ...}``: one
+    scope per method, so no method is allowed by a scope named for another (HEAD and OPTIONS
+    read like GET)."""
     scopes: dict[str, str] = getattr(view, "required_scopes", {}) or {}
     if method in scopes:
         return scopes[method]
-    if method in READ_METHODS:
-        return getattr(view, "read_scope", None) or scopes.get("GET")
-    return getattr(view, "write_scope", None)
+    return scopes.get("GET") if method in READ_METHODS else None
 
 
 class InsufficientScope(exceptions.PermissionDenied):
@@ -59,6 +72,19 @@ class HasScope(BasePermission):
         if scope is None or scope not in token_scopes(request):
             raise InsufficientScope(f"This endpoint needs the '{scope}' scope." if scope else "No scope allows this.")
         return True
+
+
+class SchemaViewer(BasePermission):
+    """The API's schema and docs: for a valid bearer token (any scope) or an admin-site session of
+    a staff user (the docs page is opened in a browser, which sends the session cookie)."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        if user is None or not user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        if request.auth is not None or (user.is_active and user.is_staff):
+            return True
+        raise exceptions.PermissionDenied("The API's description is for staff users.")
 
 
 ERROR_CODES = {
@@ -122,6 +148,14 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     code = code or getattr(exc, "default_code", "error")
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     return Response(error_body(code, detail), status=exc.status_code, headers=headers)
+
+
+class ApiPagination(LimitOffsetPagination):
+    """PAGE_SIZE items a page; ``?limit=`` asks for more, up to ``max_limit`` (a bigger limit gets
+    ``max_limit`` items: a huge one would otherwise load the whole table, or overflow PostgreSQL's
+    bigint LIMIT into a 500)."""
+
+    max_limit = 200
 
 
 class RequestTooLarge(exceptions.APIException):

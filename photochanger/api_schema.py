@@ -1,9 +1,13 @@
-"""OpenAPI pieces shared by every endpoint: the error body and the usual error responses."""
+"""OpenAPI pieces shared by every endpoint (the error body and the usual error responses), and the
+views serving the schema and its docs."""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 ErrorSerializer = inline_serializer(
     name="Error",
@@ -51,3 +55,21 @@ def add_common_error_responses(result: dict, generator, request, public) -> dict
                     status, {"description": text, "content": {"application/json": {"schema": error_ref}}}
                 )
     return result
+
+
+class _JsonErrors:
+    """A refusal (401, 403) is the API's JSON error, not a YAML document or an HTML page."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+class SchemaApi(_JsonErrors, SpectacularAPIView):
+    """The OpenAPI schema (who may read it: SPECTACULAR_SETTINGS' SERVE_PERMISSIONS)."""
+
+
+class SchemaDocsApi(_JsonErrors, SpectacularSwaggerView):
+    """Swagger UI over the schema, its assets served locally."""

@@ -2,24 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+from rest_framework_simplejwt.utils import get_md5_hash_password
+from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView
 
 from photochanger.api import SCOPES
 from photochanger.api_schema import error
+from photochanger.login_throttle import login_throttle_check
 
-# Each scope and the Django permission that grants it (give them to users or to groups).
+# Each scope and the one Django permission that grants it (give them to users or to groups); a
+# scope allows what its permission allows in the admin site, no more.
 SCOPE_PERMISSIONS = {
     "slots:read": "slots.view_slot",
+    "slots:create": "slots.add_slot",
     "slots:write": "slots.change_slot",
+    "slots:delete": "slots.delete_slot",
+    "media:read": "media.view_templatemedia",
     "media:write": "media.add_templatemedia",
+    "media:delete": "media.delete_templatemedia",
+    "media:register": "media.add_mediaobject",  # temporary files behind public links
     "jobs:read": "jobs.view_job",
     "jobs:write": "jobs.change_job",
+    "results:share": "jobs.change_result",  # public links to a result: create and revoke
+    "stats:read": "stats.view_providercall",
 }
 assert set(SCOPE_PERMISSIONS) == set(SCOPES)
 
@@ -41,32 +56,69 @@ class ScopedTokenObtainPairSerializer(TokenObtainPairSerializer):
 
 
 class ScopedTokenRefreshSerializer(TokenRefreshSerializer):
-    """A refreshed access token gets the user's scopes as they are now, not as at login."""
+    """One refresh per refresh token: it answers a new refresh token and an access token with the
+    user's scopes as they are now, and is blacklisted. Refused once the user is gone, inactive or
+    has changed password since the login."""
 
     def validate(self, attrs):
-        refresh = self.token_class(attrs["refresh"])
+        refresh = self.token_class(attrs["refresh"])  # signature, expiry and blacklist
         user_id = refresh.get(api_settings.USER_ID_CLAIM)
         user = get_user_model().objects.filter(**{api_settings.USER_ID_FIELD: user_id}).first()
         if user is None or not user.is_active:
             raise InvalidToken("The token's user no longer exists or is inactive.")
-        data = super().validate(attrs)
-        access = refresh.access_token.__class__(data["access"], verify=False)
+        if refresh.get(api_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(user.password):
+            raise InvalidToken("The user's password has changed since this token was issued.")
+        # The blacklist row is unique per token: of two refreshes racing with one token, one wins.
+        _, first_use = refresh.blacklist()
+        if not first_use:
+            raise InvalidToken("This refresh token was already used.")
+        access = refresh.access_token
         access["scope"] = " ".join(user_scopes(user))
-        data["access"] = str(access)
-        return data
+        refresh.set_jti()
+        refresh.set_exp()
+        refresh.set_iat()
+        refresh.outstand()
+        return {"access": str(access), "refresh": str(refresh)}
+
+
+def user_tokens_revoke(*, user) -> int:
+    """Blacklist every refresh token of the user that is not blacklisted yet; how many were."""
+    live = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
+    revoked = BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in live], ignore_conflicts=True
+    )
+    return len(revoked)
 
 
 _TOKEN_ERRORS = {
-    401: error("Wrong credentials, or an invalid or expired refresh token."),
+    401: error("Wrong credentials, or an invalid, expired, used or revoked refresh token."),
     422: error("A required field is missing."),
 }
 
 
-@extend_schema_view(post=extend_schema(responses={200: TokenObtainPairSerializer, **_TOKEN_ERRORS}))
+_LOGIN_ERRORS = {
+    **_TOKEN_ERRORS,
+    429: error("`too_many_failed_logins` from this address or for this username; wait `Retry-After` seconds."),
+    503: error("`login_unavailable`: the failed-login counters cannot be read (Redis)."),
+}
+
+
+@extend_schema_view(post=extend_schema(responses={200: TokenObtainPairSerializer, **_LOGIN_ERRORS}))
 class TokenObtainView(TokenObtainPairView):
     """Log in with a username and password; the access token carries the user's scopes."""
+
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        data = request.data
+        login_throttle_check(request=request, username=data.get("username") if isinstance(data, Mapping) else None)
+        return super().post(request, *args, **kwargs)
 
 
 @extend_schema_view(post=extend_schema(responses={200: TokenRefreshSerializer, **_TOKEN_ERRORS}))
 class TokenRefreshScopedView(TokenRefreshView):
-    """Trade a refresh token for a new access token with the user's current scopes."""
+    """Trade a refresh token for a new pair: the access token has the user's current scopes, and
+    the refresh token sent is revoked."""
+
+
+@extend_schema_view(post=extend_schema(responses={200: None, **_TOKEN_ERRORS}))
+class TokenLogoutView(TokenBlacklistView):
+    """Log out: the refresh token is revoked (access tokens end with their short lifetime)."""

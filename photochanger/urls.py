@@ -1,15 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from photochanger.auth import TokenObtainView, TokenRefreshScopedView
-from photochanger.views import not_found
+from photochanger.api_schema import SchemaApi, SchemaDocsApi
+from photochanger.auth import TokenLogoutView, TokenObtainView, TokenRefreshScopedView
+from photochanger.views import admin_login, not_found
 
 api_urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="token-obtain"),
     path("auth/token/refresh/", TokenRefreshScopedView.as_view(), name="token-refresh"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("auth/token/blacklist/", TokenLogoutView.as_view(), name="token-blacklist"),
+    path("schema/", SchemaApi.as_view(), name="schema"),
+    path("docs/", SchemaDocsApi.as_view(url_name="schema"), name="docs"),
     path("", include("slots.urls")),
     path("", include("media.urls")),
     path("", include("jobs.urls")),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("", include("jobs.public_urls")),
     path("api/", include(api_urlpatterns)),
     path("api/<path:rest>", not_found),
+    path("admin/login/", admin_login),  # before the admin site's own login route, which it wraps
     path("admin/", admin.site.urls),
 ]
 

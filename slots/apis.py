@@ -106,8 +106,7 @@ class ProviderListApi(APIView):
 
 
 class SlotListCreateApi(ListAPIView):
-    read_scope = "slots:read"
-    write_scope = "slots:write"
+    required_scopes = {"GET": "slots:read", "POST": "slots:create"}
     serializer_class = SlotOutputSerializer
     filter_backends = ()  # the filters are parsed here and applied by the selector
 
@@ -156,8 +155,7 @@ UPDATE_RESPONSES = {
 
 
 class SlotDetailApi(APIView):
-    read_scope = "slots:read"
-    write_scope = "slots:write"
+    required_scopes = {"GET": "slots:read", "PUT": "slots:write", "PATCH": "slots:write", "DELETE": "slots:delete"}
 
     @extend_schema(
         summary="Get a slot",

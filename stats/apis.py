@@ -13,7 +13,7 @@ from stats.serializers import SpendQuerySerializer, SpendReportOutputSerializer
 
 
 class SpendApi(APIView):
-    required_scopes = {"GET": "jobs:read"}
+    required_scopes = {"GET": "stats:read"}
 
     @extend_schema(
         tags=["stats"],

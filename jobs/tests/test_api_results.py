@@ -35,7 +35,7 @@ def public_path(url: str, settings) -> str:
 
 
 def make_link(api_client, settings, job_id, **data) -> tuple[str, datetime]:
-    response = api_client("jobs:read").post(share_url(job_id), data, format="json")
+    response = api_client("results:share").post(share_url(job_id), data, format="json")
     assert response.status_code == 201, response.content
     link = response.json()
     return public_path(link["url"], settings), datetime.fromisoformat(link["expires_at"])
@@ -230,7 +230,7 @@ def test_a_garbled_share_link_is_404(anon_client):
 
 def test_share_link_for_a_job_without_result_is_404(api_client):
     job = JobFactory(status="failed_timeout")
-    response = api_client("jobs:read").post(share_url(job.id))
+    response = api_client("results:share").post(share_url(job.id))
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "result_not_found"
 
@@ -239,14 +239,14 @@ def test_share_link_for_an_expired_result_is_410(api_client, clock):
     result = ResultFactory(expires_at=clock.now + timedelta(minutes=1))
     clock.advance(60)
 
-    response = api_client("jobs:read").post(share_url(result.job_id))
+    response = api_client("results:share").post(share_url(result.job_id))
 
     assert response.status_code == 410
     assert response.json()["error"]["code"] == "result_expired"
 
 
 def test_share_link_for_an_unknown_job_is_404(api_client):
-    response = api_client("jobs:read").post(share_url(uuid.uuid4()))
+    response = api_client("results:share").post(share_url(uuid.uuid4()))
     assert response.status_code == 404
 
 
@@ -255,7 +255,7 @@ def test_share_link_ttl_outside_60_to_the_configured_maximum_is_422(api_client, 
     settings.RESULT_LINK_TTL_SECONDS = 24 * 3600.0
     result = ResultFactory()
 
-    response = api_client("jobs:read").post(share_url(result.job_id), {"ttl_seconds": ttl}, format="json")
+    response = api_client("results:share").post(share_url(result.job_id), {"ttl_seconds": ttl}, format="json")
 
     assert response.status_code == 422
     assert list(response.json()["error"]["fields"]) == ["ttl_seconds"]

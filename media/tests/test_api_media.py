@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from media.models import MediaObject
 from media.selectors import MEDIA_LINK_SALT
 from media.services import media_delete
+from photochanger.api import SCOPES
 from tests.factories import RegisteredMediaFactory
 from tests.support import images
 
@@ -69,7 +70,7 @@ def _public_base_url(settings):
 
 
 def test_register_answers_201_with_a_public_link_and_an_expiry_60_s_ahead(api_client, clock, stored_files):
-    response = _register(api_client("media:write"), images.jpeg(64, 48))
+    response = _register(api_client("media:register"), images.jpeg(64, 48))
     assert response.status_code == 201, response.content
     body = response.json()
     assert set(body) == {"id", "url", "expires_at"}
@@ -85,14 +86,14 @@ def test_register_answers_201_with_a_public_link_and_an_expiry_60_s_ahead(api_cl
 
 
 def test_register_with_a_trailing_slash_is_not_redirected(api_client):
-    response = api_client("media:write").post(
+    response = api_client("media:register").post(
         f"{REGISTER}/", {"file": SimpleUploadedFile("p.png", images.png(8, 8))}, format="multipart"
     )
     assert response.status_code == 201
 
 
 def test_register_without_a_file_gets_400(api_client, stored_files):
-    _error(api_client("media:write").post(REGISTER, {}, format="multipart"), 400, "no_file")
+    _error(api_client("media:register").post(REGISTER, {}, format="multipart"), 400, "no_file")
     assert MediaObject.objects.count() == 0
     assert stored_files() == []
 
@@ -106,19 +107,19 @@ def test_register_without_a_file_gets_400(api_client, stored_files):
     ],
 )
 def test_non_images_get_415_and_nothing_is_kept(api_client, stored_files, payload):
-    _error(_register(api_client("media:write"), payload), 415, "unsupported_media_type")
+    _error(_register(api_client("media:register"), payload), 415, "unsupported_media_type")
     assert MediaObject.objects.count() == 0
     assert stored_files() == []
 
 
 def test_decompression_bomb_gets_415(api_client, settings):
     settings.IMAGE_MAX_PIXELS = 10_000
-    _error(_register(api_client("media:write"), images.png(200, 200)), 415, "unsupported_media_type")
+    _error(_register(api_client("media:register"), images.png(200, 200)), 415, "unsupported_media_type")
 
 
 def test_file_over_the_upload_limit_gets_413(api_client, settings, stored_files):
     settings.UPLOAD_MAX_BYTES = 10_000
-    _error(_register(api_client("media:write"), images.jpeg(800, 600)), 413, "file_too_large")
+    _error(_register(api_client("media:register"), images.jpeg(800, 600)), 413, "file_too_large")
     assert MediaObject.objects.count() == 0
     assert stored_files() == []
 
@@ -127,10 +128,10 @@ def test_register_needs_a_token_401(anon_client):
     _error(_register(anon_client, images.jpeg(8, 8)), 401, "not_authenticated")
 
 
-def test_register_needs_media_write_403(api_client):
-    _error(
-        _register(api_client("slots:read", "slots:write", "jobs:write"), images.jpeg(8, 8)), 403, "insufficient_scope"
-    )
+def test_register_needs_media_register_403(api_client):
+    # Template media writers included: a registered file is public, a template never is.
+    client = api_client("slots:read", "slots:write", "jobs:write", "media:write", "media:read", "media:delete")
+    _error(_register(client, images.jpeg(8, 8)), 403, "insufficient_scope")
     assert MediaObject.objects.count() == 0
 
 
@@ -139,7 +140,7 @@ def test_register_needs_media_write_403(api_client):
 
 def test_link_serves_the_file_at_59_s_and_answers_410_at_61_s(api_client, anon_client, clock):
     data = images.jpeg(64, 48)
-    url = _path(_register(api_client("media:write"), data).json()["url"])
+    url = _path(_register(api_client("media:register"), data).json()["url"])
 
     clock.advance(59)
     response = anon_client.get(url)
@@ -163,7 +164,7 @@ def test_link_is_gone_at_exactly_the_expiry(anon_client, clock):
 
 
 def test_link_needs_no_authentication_and_ignores_a_bad_bearer_token(api_client, clock):
-    url = _path(_register(api_client("media:write"), images.png(8, 8)).json()["url"])
+    url = _path(_register(api_client("media:register"), images.png(8, 8)).json()["url"])
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Bearer not-a-jwt")
     response = client.get(url, HTTP_ACCEPT="image/*")
@@ -174,7 +175,7 @@ def test_link_needs_no_authentication_and_ignores_a_bad_bearer_token(api_client,
 
 def test_head_gives_the_headers_without_the_body(api_client, anon_client, clock):
     data = images.jpeg(32, 32)
-    url = _path(_register(api_client("media:write"), data).json()["url"])
+    url = _path(_register(api_client("media:register"), data).json()["url"])
     clock.advance(30)
     response = anon_client.head(url)
     assert response.status_code == 200
@@ -186,19 +187,19 @@ def test_head_gives_the_headers_without_the_body(api_client, anon_client, clock)
 
 
 def test_link_of_a_deleted_media_gets_410(anon_client, api_client):
-    body = _register(api_client("media:write"), images.jpeg(8, 8)).json()
+    body = _register(api_client("media:register"), images.jpeg(8, 8)).json()
     assert media_delete(media_id=uuid.UUID(body["id"]))
     _error(anon_client.get(_path(body["url"])), 410, "media_expired")
 
 
 def test_link_whose_file_has_vanished_gets_410(anon_client, api_client):
-    body = _register(api_client("media:write"), images.jpeg(8, 8)).json()
+    body = _register(api_client("media:register"), images.jpeg(8, 8)).json()
     default_storage.delete(MediaObject.objects.get(id=body["id"]).storage_key)
     _error(anon_client.get(_path(body["url"])), 410, "media_expired")
 
 
 def test_forged_or_altered_token_gets_404(api_client, anon_client):
-    body = _register(api_client("media:write"), images.jpeg(8, 8)).json()
+    body = _register(api_client("media:register"), images.jpeg(8, 8)).json()
     token = _path(body["url"]).removeprefix("/m/")
     forged = signing.dumps(body["id"], salt="some-other-salt", compress=True)
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
@@ -244,7 +245,7 @@ def test_ingest_inputs_are_never_served_by_a_link(anon_client):
 )
 def test_there_is_no_endpoint_to_extend_a_ttl(api_client, method, suffix, clock):
     media = RegisteredMediaFactory()
-    client = api_client("media:write", "slots:read", "slots:write", "jobs:read", "jobs:write")
+    client = api_client(*SCOPES)
     response = getattr(client, method)(f"/api/media/{media.id}{suffix}", {"ttl": 3600}, format="json")
     _error(response, 404, "not_found")
     media.refresh_from_db()
@@ -255,7 +256,7 @@ def test_link_serves_and_expires_on_every_storage_backend(
     storage_backend, api_client, anon_client, clock, stored_files
 ):
     data = images.png(24, 24)
-    body = _register(api_client("media:write"), data, filename="p.png").json()
+    body = _register(api_client("media:register"), data, filename="p.png").json()
     assert stored_files("media/") == [f"media/{body['id']}.png"]
     response = anon_client.get(_path(body["url"]))
     assert response.status_code == 200

@@ -136,7 +136,7 @@ def test_register_needs_media_write_403(api_client, stored_files):
 
 def test_list_shows_every_template_newest_first(api_client):
     older, newer = TemplateMediaFactory(name="Older"), TemplateMediaFactory(name="Newer")
-    response = api_client("slots:read").get(LIST)
+    response = api_client("media:read").get(LIST)
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 2
@@ -148,15 +148,15 @@ def test_list_needs_a_token_401(anon_client):
     _error(anon_client.get(LIST), 401, "not_authenticated")
 
 
-def test_list_needs_slots_read_403(api_client):
-    _error(api_client("media:write").get(LIST), 403, "insufficient_scope")
+def test_list_needs_media_read_403(api_client):
+    _error(api_client("media:write", "slots:read").get(LIST), 403, "insufficient_scope")
 
 
 def test_detail_names_the_slots_that_use_the_template(api_client):
     template = TemplateMediaFactory(name="Frame")
     slot = _slot_using(template, name="Beach booth")
     SlotFactory(name="Unrelated booth")
-    response = api_client("slots:read").get(_detail(template.id))
+    response = api_client("media:read").get(_detail(template.id))
     assert response.status_code == 200
     body = response.json()
     assert (body["id"], body["name"], body["width"], body["height"]) == (str(template.id), "Frame", 64, 48)
@@ -165,19 +165,19 @@ def test_detail_names_the_slots_that_use_the_template(api_client):
 
 def test_detail_of_an_unused_template_has_no_users(api_client):
     template = TemplateMediaFactory()
-    assert api_client("slots:read").get(_detail(template.id)).json()["used_by"] == []
+    assert api_client("media:read").get(_detail(template.id)).json()["used_by"] == []
 
 
 @pytest.mark.parametrize("template_id", [uuid.uuid4(), "not-a-uuid"])
 def test_detail_of_an_unknown_template_gets_404(api_client, template_id):
-    _error(api_client("slots:read").get(_detail(template_id)), 404, "not_found")
+    _error(api_client("media:read").get(_detail(template_id)), 404, "not_found")
 
 
 def test_detail_needs_a_token_401(anon_client):
     _error(anon_client.get(_detail(TemplateMediaFactory().id)), 401, "not_authenticated")
 
 
-def test_detail_needs_slots_read_403(api_client):
+def test_detail_needs_media_read_403(api_client):
     _error(api_client("media:write").get(_detail(TemplateMediaFactory().id)), 403, "insufficient_scope")
 
 
@@ -188,7 +188,7 @@ def test_delete_removes_the_row_and_the_file(api_client, stored_files, django_ca
     template = TemplateMediaFactory()
     assert stored_files("templates/") == [template.storage_key]
     with django_capture_on_commit_callbacks(execute=True):
-        response = api_client("media:write").delete(_detail(template.id))
+        response = api_client("media:delete").delete(_detail(template.id))
     assert response.status_code == 204
     assert not TemplateMedia.objects.filter(id=template.id).exists()
     assert stored_files("templates/") == []
@@ -200,7 +200,7 @@ def test_delete_while_slots_use_it_gets_409_naming_them_and_keeps_the_file(
     template = TemplateMediaFactory()
     first, second = _slot_using(template, "Alpha booth"), _slot_using(template, "Beta booth")
     with django_capture_on_commit_callbacks(execute=True):
-        response = api_client("media:write").delete(_detail(template.id))
+        response = api_client("media:delete").delete(_detail(template.id))
     body = _error(response, 409, "template_media_in_use")
     assert body["slots"] == [{"id": str(first.id), "name": "Alpha booth"}, {"id": str(second.id), "name": "Beta booth"}]
     assert "Alpha booth" in body["message"] and "Beta booth" in body["message"]
@@ -211,7 +211,7 @@ def test_delete_while_slots_use_it_gets_409_naming_them_and_keeps_the_file(
 def test_delete_succeeds_once_no_slot_uses_it_any_more(api_client, stored_files, django_capture_on_commit_callbacks):
     template = TemplateMediaFactory()
     slot = _slot_using(template)
-    client = api_client("media:write")
+    client = api_client("media:write", "media:delete")
     _error(client.delete(_detail(template.id)), 409, "template_media_in_use")
     Slot.objects.filter(id=slot.id).delete()
     with django_capture_on_commit_callbacks(execute=True):
@@ -221,7 +221,7 @@ def test_delete_succeeds_once_no_slot_uses_it_any_more(api_client, stored_files,
 
 
 def test_delete_of_an_unknown_template_gets_404(api_client):
-    _error(api_client("media:write").delete(_detail(uuid.uuid4())), 404, "not_found")
+    _error(api_client("media:delete").delete(_detail(uuid.uuid4())), 404, "not_found")
 
 
 def test_delete_needs_a_token_401(anon_client, stored_files):
@@ -230,9 +230,11 @@ def test_delete_needs_a_token_401(anon_client, stored_files):
     assert stored_files("templates/") == [template.storage_key]
 
 
-def test_delete_needs_media_write_403(api_client, stored_files):
+def test_delete_needs_media_delete_403(api_client, stored_files):
+    # Uploading templates does not allow deleting them.
     template = TemplateMediaFactory()
-    _error(api_client("slots:read", "slots:write").delete(_detail(template.id)), 403, "insufficient_scope")
+    client = api_client("slots:read", "slots:write", "media:read", "media:write")
+    _error(client.delete(_detail(template.id)), 403, "insufficient_scope")
     assert TemplateMedia.objects.filter(id=template.id).exists()
     assert stored_files("templates/") == [template.storage_key]
 

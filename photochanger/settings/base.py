@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt",
+    # Refresh tokens are recorded, so a logout, a rotation or a deactivation can revoke them.
+    "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
     "jobs",
     "ingest",
     "stats",
+    "photochanger.apps.PhotoChangerConfig",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +244,15 @@ IDEMPOTENCY_WINDOW_SECONDS = _positive(
 # is one of them may say, in X-Forwarded-For / X-Forwarded-Proto, who the client is and that it
 # used HTTPS (photochanger/proxies.py); anyone else's forwarded headers are dropped.
 TRUSTED_PROXY_CIDRS = proxy_networks(env.list("TRUSTED_PROXY_CIDRS", default=[]))
+# Failed logins (API token endpoint and admin site) per username and per client address within the
+# window, then 429 for that username or address until the window ends (0 disables a limit).
+LOGIN_FAILURE_LIMIT_PER_USERNAME = env.int("LOGIN_FAILURE_LIMIT_PER_USERNAME", default=10)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=30)
+if min(LOGIN_FAILURE_LIMIT_PER_USERNAME, LOGIN_FAILURE_LIMIT_PER_ADDRESS) < 0:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT_PER_USERNAME and _PER_ADDRESS must be 0 (off) or a count.")
+LOGIN_FAILURE_WINDOW_SECONDS = _positive(
+    "LOGIN_FAILURE_WINDOW_SECONDS", env.float("LOGIN_FAILURE_WINDOW_SECONDS", default=900.0)
+)
 # Multipart text fields (booth metadata) are small; the photo is handled by the upload handlers.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 # Every request body is capped before it is read (photochanger/bodycap.py): this for every view
@@ -276,11 +288,13 @@ REST_FRAMEWORK = {
     # JSON only; the views that take a file name their multipart parser themselves.
     "DEFAULT_PARSER_CLASSES": ["photochanger.api.SizeLimitedJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "photochanger.api.ApiPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "photochanger.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    # Client identity is REMOTE_ADDR only (a trusted proxy's forwarded address is put there first).
+    "NUM_PROXIES": 0,
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.float("JWT_ACCESS_MINUTES", default=15.0)),
@@ -290,6 +304,11 @@ SIMPLE_JWT = {
     "TOKEN_OBTAIN_SERIALIZER": "photochanger.auth.ScopedTokenObtainPairSerializer",
     "TOKEN_REFRESH_SERIALIZER": "photochanger.auth.ScopedTokenRefreshSerializer",
     "UPDATE_LAST_LOGIN": True,
+    # A refresh token is good for one refresh: it answers a new one and is blacklisted.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    # Tokens carry a digest of the password hash: a password change revokes every token issued before.
+    "CHECK_REVOKE_TOKEN": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "PhotoChanger admin API",
@@ -301,7 +320,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_PERMISSIONS": ["photochanger.api.SchemaViewer"],
+    "SERVE_AUTHENTICATION": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "photochanger.api_schema.add_common_error_responses",

@@ -10,4 +10,4 @@ def reader(api_client):
 
 @pytest.fixture
 def writer(api_client):
-    return api_client("slots:read", "slots:write")
+    return api_client("slots:read", "slots:create", "slots:write", "slots:delete")

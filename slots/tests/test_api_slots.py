@@ -24,7 +24,7 @@ def test_slots_without_a_token_get_401(anon_client):
 
 def test_reading_slots_needs_slots_read(api_client):
     slot = SlotFactory()
-    client = api_client("slots:write")
+    client = api_client("slots:create", "slots:write", "slots:delete")
 
     expect_error(client.get(LIST), 403, "insufficient_scope")
     expect_error(client.get(detail(slot)), 403, "insufficient_scope")
@@ -42,6 +42,18 @@ def test_the_read_scope_cannot_write(reader, method, path):
 
     expect_error(response, 403, "insufficient_scope")
     assert Slot.objects.get(id=slot.id).version == 1
+
+
+@pytest.mark.parametrize(("method", "path"), [("post", "list"), ("delete", "detail")])
+def test_the_change_scope_can_neither_create_nor_delete_slots(api_client, method, path):
+    slot = SlotFactory()
+    editor = api_client("slots:read", "slots:write")
+    url = {"list": LIST, "detail": detail(slot)}[path]
+
+    response = getattr(editor, method)(url, {"name": "X", "provider": "local", "operation": "sepia"}, format="json")
+
+    expect_error(response, 403, "insufficient_scope")
+    assert list(Slot.objects.values_list("id", flat=True)) == [slot.id]
 
 
 # --- create and read -----------------------------------------------------------------------------

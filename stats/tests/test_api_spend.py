@@ -52,7 +52,7 @@ def two_slots():
 def test_spend_is_shown_per_slot_and_day_with_totals(api_client, two_slots):
     wedding, party = two_slots
 
-    response = api_client("jobs:read").get(URL, {"from": "2026-03-01", "to": "2026-03-02"})
+    response = api_client("stats:read").get(URL, {"from": "2026-03-01", "to": "2026-03-02"})
 
     assert response.status_code == 200, response.content
     body = response.json()
@@ -76,7 +76,7 @@ def test_spend_is_shown_per_slot_and_day_with_totals(api_client, two_slots):
 def test_spend_can_be_narrowed_to_one_slot_and_one_day(api_client, two_slots):
     wedding, _ = two_slots
 
-    body = api_client("jobs:read").get(URL, {"from": "2026-03-02", "to": "2026-03-02", "slot": wedding.id}).json()
+    body = api_client("stats:read").get(URL, {"from": "2026-03-02", "to": "2026-03-02", "slot": wedding.id}).json()
 
     assert [(r["day"], r["slot_name"], r["calls"]) for r in body["days"]] == [("2026-03-02", "Wedding", 1)]
 
@@ -94,7 +94,7 @@ def test_a_renamed_slot_shows_its_current_name(api_client, two_slots):
     wedding.name = "Wedding (renamed)"
     wedding.save()
 
-    body = api_client("jobs:read").get(URL, {"from": "2026-03-01", "to": "2026-03-01"}).json()
+    body = api_client("stats:read").get(URL, {"from": "2026-03-01", "to": "2026-03-01"}).json()
 
     assert {r["slot_name"] for r in body["days"]} == {"Wedding (renamed)"}
 
@@ -106,14 +106,14 @@ def test_the_default_range_is_the_last_30_days(api_client, clock):
     _call(slot, today - timedelta(days=29))
     _call(slot, today - timedelta(days=30))
 
-    body = api_client("jobs:read").get(URL).json()
+    body = api_client("stats:read").get(URL).json()
 
     assert (body["from"], body["to"]) == (str(today - timedelta(days=29)), str(today))
     assert body["total"]["calls"] == 2
 
 
 def test_no_calls_gives_an_empty_report(api_client):
-    body = api_client("jobs:read").get(URL, {"slot": uuid.uuid4()}).json()
+    body = api_client("stats:read").get(URL, {"slot": uuid.uuid4()}).json()
 
     assert body["days"] == [] and body["slots"] == []
     assert body["total"]["calls"] == 0 and body["total"]["estimated_cost"] == "0.000000"
@@ -131,12 +131,13 @@ def test_no_calls_gives_an_empty_report(api_client):
     ],
 )
 def test_invalid_queries_get_422(api_client, query):
-    response = api_client("jobs:read").get(URL, query)
+    response = api_client("stats:read").get(URL, query)
 
     assert response.status_code == 422, response.content
     assert response.json()["error"]["code"] == "validation_failed"
 
 
-def test_spend_needs_a_token_with_jobs_read(api_client, anon_client):
+def test_spend_needs_a_token_with_stats_read(api_client, anon_client):
     assert anon_client.get(URL).status_code == 401
     assert api_client("slots:read").get(URL).status_code == 403
+    assert api_client("jobs:read").get(URL).status_code == 403

@@ -175,7 +175,7 @@ INVALID = [
 def test_invalid_params_get_the_apis_messages_on_their_fields(
     admin_client, api_client, provider, operation, params, field
 ):
-    api = api_client("slots:write").post(
+    api = api_client("slots:create").post(
         "/api/slots/",
         {"name": "x", "provider": provider, "operation": operation, "params": params},
         format="json",
@@ -192,7 +192,7 @@ def test_invalid_params_get_the_apis_messages_on_their_fields(
 
 
 def test_an_unknown_operation_is_reported_on_the_operation_field(admin_client, api_client):
-    api = api_client("slots:write").post(
+    api = api_client("slots:create").post(
         "/api/slots/", {"name": "x", "provider": "gemini", "operation": "nope", "params": {}}, format="json"
     )
 

@@ -44,11 +44,42 @@ def test_superuser_token_carries_every_scope():
     assert response.status_code == 200
     assert set(_claims(response.json()["access"])["scope"].split()) == {
         "slots:read",
+        "slots:create",
         "slots:write",
+        "slots:delete",
+        "media:read",
         "media:write",
+        "media:delete",
+        "media:register",
         "jobs:read",
         "jobs:write",
+        "results:share",
+        "stats:read",
     }
+
+
+@pytest.mark.parametrize(
+    ("permission", "scope"),
+    [
+        ("slots.view_slot", "slots:read"),
+        ("slots.add_slot", "slots:create"),
+        ("slots.change_slot", "slots:write"),
+        ("slots.delete_slot", "slots:delete"),
+        ("media.view_templatemedia", "media:read"),
+        ("media.add_templatemedia", "media:write"),
+        ("media.delete_templatemedia", "media:delete"),
+        ("media.add_mediaobject", "media:register"),
+        ("jobs.view_job", "jobs:read"),
+        ("jobs.change_job", "jobs:write"),
+        ("jobs.change_result", "results:share"),
+        ("stats.view_providercall", "stats:read"),
+    ],
+)
+def test_each_permission_grants_exactly_its_own_scope(permission, scope):
+    app_label, codename = permission.split(".")
+    _user().user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+    assert _claims(_login().json()["access"])["scope"] == scope
 
 
 def test_scopes_come_from_the_users_group_permissions():

@@ -31,12 +31,44 @@ def test_every_protected_operation_declares_bearer_auth_and_its_error_responses(
 
 
 @pytest.mark.django_db
-def test_schema_and_docs_are_served_with_local_assets(client):
-    assert client.get("/api/schema/").status_code == 200
-    docs = client.get("/api/docs/")
+def test_schema_and_docs_are_served_with_local_assets(admin_client):
+    assert admin_client.get("/api/schema/").status_code == 200
+    docs = admin_client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
     assert b"cdn." not in docs.content and b"unpkg" not in docs.content, "no machine here reaches a CDN"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/"])
+def test_schema_and_docs_need_a_signed_in_user(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/"])
+def test_schema_and_docs_refuse_a_session_of_a_user_who_is_not_staff(client, django_user_model, path):
+    client.force_login(django_user_model.objects.create_user(username="guest", password="x-unused-x"))  # noqa: S106
+
+    response = client.get(path)
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+
+
+@pytest.mark.django_db
+def test_the_schema_is_served_for_any_valid_bearer_token(api_client):
+    assert api_client().get("/api/schema/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_schema_refuses_an_invalid_bearer_token(anon_client):
+    response = anon_client.get("/api/schema/", HTTP_AUTHORIZATION="Bearer not.a.token")
+
+    assert response.status_code == 401
 
 
 @pytest.fixture

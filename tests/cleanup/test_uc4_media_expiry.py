@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def test_registered_media_expires_and_its_pending_job_fails(api_client, client, clock, storage_backend, stored_files):
     upload = SimpleUploadedFile("ref.jpg", images.jpeg(64, 48), content_type="image/jpeg")
-    registered = api_client("media:write").post("/api/media/register", {"file": upload}, format="multipart")
+    registered = api_client("media:register").post("/api/media/register", {"file": upload}, format="multipart")
     assert registered.status_code == 201
     body = registered.json()
     link = urlsplit(body["url"]).path

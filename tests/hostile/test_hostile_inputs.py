@@ -66,13 +66,13 @@ def test_thousands_of_fields_get_400(client, slot, stored_files):
 
 def test_oversized_json_to_the_admin_api_gets_413(api_client):
     body = json.dumps({"name": "x", "provider": "local", "operation": "sepia", "params": {"p": "x" * 400_000}})
-    response = api_client("slots:write").post("/api/slots/", body, content_type="application/json")
+    response = api_client("slots:create").post("/api/slots/", body, content_type="application/json")
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "request_too_large"
 
 
 def test_malformed_json_to_the_admin_api_gets_400(api_client):
-    response = api_client("slots:write").post("/api/slots/", "{not json", content_type="application/json")
+    response = api_client("slots:create").post("/api/slots/", "{not json", content_type="application/json")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "bad_request"
 

@@ -207,7 +207,7 @@ def _json_lines(path: Path) -> list[dict]:
 def test_no_secret_reaches_the_web_or_worker_logs(live_stack, transactional_db, gemini, django_user_model):
     user = django_user_model.objects.create_user(username="log-admin", password="admin-password-never-logged")
     token = AccessToken.for_user(user)
-    token["scope"] = "slots:write slots:read jobs:read"
+    token["scope"] = "slots:create slots:read jobs:read"
     jwt = str(token)
     created = requests.post(
         f"{live_stack.base_url}/api/slots/",

@@ -55,7 +55,7 @@ def test_spend_of_a_sequence_of_gemini_calls_with_known_usage(gemini_stub, queue
     assert [c.estimated_cost for c in calls] == [Decimal("0.039"), Decimal("0.04515"), 0, 0]
     assert {(c.model, c.slot_id) for c in calls} == {(MODEL, slot.id)}
 
-    body = api_client("jobs:read").get("/api/stats/spend", {"slot": slot.id}).json()
+    body = api_client("stats:read").get("/api/stats/spend", {"slot": slot.id}).json()
     [row] = body["days"]
     assert (row["slot_name"], row["calls"], row["errors"]) == ("Gala", 4, 2)
     assert (row["input_tokens"], row["output_tokens"]) == (1500, 2790)

@@ -70,6 +70,11 @@ def make_request(
         params.setdefault("background", "tm-bg")
     cleaned = OPERATIONS[operation].validate(params)
     return ProviderRequest(
-        operation, image, cleaned, time.time() + deadline_in, templates=templates or {}, fields=fields or {},
+        operation,
+        image,
+        cleaned,
+        time.time() + deadline_in,
+        templates=templates or {},
+        fields=fields or {},
         photo_size=photo_size,
     )

@@ -69,8 +69,7 @@ def test_a_hang_longer_than_the_deadline_is_abandoned_in_time(stub: GeminiStub) 
     assert caught.value.attempts == 1
 
 
-def test_each_attempts_timeout_never_exceeds_the_time_left(
-        stub: GeminiStub, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_attempts_timeout_never_exceeds_the_time_left(stub: GeminiStub, monkeypatch: pytest.MonkeyPatch) -> None:
     stub.script(error(503), error(500), hang(10))
     provider = make_provider(stub, timeout=30, backoff=0.3)
     request = make_request(deadline_in=2.5)
@@ -98,7 +97,8 @@ def test_no_attempt_starts_when_the_deadline_is_too_close(stub: GeminiStub) -> N
 
 
 def test_the_workers_soft_time_limit_passes_through_untouched(
-        stub: GeminiStub, monkeypatch: pytest.MonkeyPatch) -> None:
+    stub: GeminiStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
     class SoftTimeLimitExceeded(Exception):  # what billiard raises inside the task
         pass
 
@@ -156,8 +156,7 @@ def test_fallback_model_answers_when_the_first_model_is_not_found(stub: GeminiSt
 
 def test_fallback_model_is_tried_after_repeated_transient_errors(stub: GeminiStub) -> None:
     stub.set_model_default("model-a", error(503))
-    result = make_provider(stub, attempts_per_model=2).process(make_request(model="model-a",
-                                                                           fallback_models="model-b"))
+    result = make_provider(stub, attempts_per_model=2).process(make_request(model="model-a", fallback_models="model-b"))
     assert (result.model, result.attempts) == ("model-b", 3)
 
 
@@ -195,7 +194,11 @@ def test_raised_errors_survive_pickling_with_their_details(stub: GeminiStub) -> 
     copy = pickle.loads(pickle.dumps(caught.value))
     assert type(copy) is ProviderQuota
     assert (copy.message, copy.attempts, copy.model, copy.retry_after) == (
-        caught.value.message, 1, "gemini-2.5-flash-image", 30.0)
+        caught.value.message,
+        1,
+        "gemini-2.5-flash-image",
+        30.0,
+    )
 
 
 # -- the stub itself ----------------------------------------------------------------------------
@@ -203,8 +206,11 @@ def test_raised_errors_survive_pickling_with_their_details(stub: GeminiStub) -> 
 
 def test_stub_accepts_standard_base64_snake_case_blobs_and_the_key_query_parameter(stub: GeminiStub) -> None:
     blob = {"mime_type": "image/jpeg", "data": base64.b64encode(PHOTO.data).decode()}
-    answer = requests.post(f"{stub.base_url}/v1/models/m:generateContent?key=key-2", timeout=5,
-                           json={"contents": [{"parts": [{"text": "hi"}, {"inline_data": blob}]}]})
+    answer = requests.post(
+        f"{stub.base_url}/v1/models/m:generateContent?key=key-2",
+        timeout=5,
+        json={"contents": [{"parts": [{"text": "hi"}, {"inline_data": blob}]}]},
+    )
     assert answer.status_code == 200
     assert answer.json()["candidates"][0]["content"]["parts"][0]["inlineData"]["mimeType"] == "image/png"
     [seen] = stub.requests
@@ -219,8 +225,12 @@ def test_stub_serves_other_requests_while_one_hangs_and_stops_without_waiting(st
     url = f"{stub.base_url}/v1beta/models/m:generateContent"
     blob = {"mimeType": "image/jpeg", "data": base64.urlsafe_b64encode(PHOTO.data).decode()}
     body = {"contents": [{"parts": [{"inlineData": blob}]}]}
-    hung = threading.Thread(target=requests.post, args=(url,), daemon=True,
-                            kwargs={"json": body, "headers": {"x-goog-api-key": "key-1"}, "timeout": 5})
+    hung = threading.Thread(
+        target=requests.post,
+        args=(url,),
+        daemon=True,
+        kwargs={"json": body, "headers": {"x-goog-api-key": "key-1"}, "timeout": 5},
+    )
     hung.start()
     while len(stub.requests) < 1:
         time.sleep(0.01)

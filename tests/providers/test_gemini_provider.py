@@ -21,23 +21,35 @@ from tests.support.gemini_stub import GeminiStub, ok
 
 
 def test_success_sends_rendered_prompt_photo_and_templates_in_order_and_returns_inverted_pixels(
-        stub: GeminiStub) -> None:
-    styles = (ImageData(image_bytes((20, 10), fmt="PNG"), "image/png"),
-              ImageData(image_bytes((30, 15)), "image/jpeg"))
+    stub: GeminiStub,
+) -> None:
+    styles = (ImageData(image_bytes((20, 10), fmt="PNG"), "image/png"), ImageData(image_bytes((30, 15)), "image/jpeg"))
     provider = make_provider(stub, api_version="v1alpha")
-    result = provider.process(make_request(
-        "style_transfer", fields={"name": "Ann", "password": "ignored"}, templates={"style_images": styles},
-        style_images=["tm-1", "tm-2"], model="gemini-test-image"))
+    result = provider.process(
+        make_request(
+            "style_transfer",
+            fields={"name": "Ann", "password": "ignored"},
+            templates={"style_images": styles},
+            style_images=["tm-1", "tm-2"],
+            model="gemini-test-image",
+        )
+    )
 
     [seen] = stub.requests
     assert (seen.model, seen.api_version, seen.api_key) == ("gemini-test-image", "v1alpha", "key-1")
     assert seen.prompts == ["Paint Ann as a pirate"]
     assert [(mime, w, h) for mime, w, h, _ in seen.images] == [
-        ("image/jpeg", 64, 48), ("image/png", 20, 10), ("image/jpeg", 30, 15)]
+        ("image/jpeg", 64, 48),
+        ("image/png", 20, 10),
+        ("image/jpeg", 30, 15),
+    ]
     assert seen.body["generationConfig"]["responseModalities"] == ["IMAGE", "TEXT"]
     assert (result.model, result.attempts) == ("gemini-test-image", 1)
-    assert result.usage == {"prompt_token_count": 10 + 3 * 258, "candidates_token_count": 1290,
-                            "total_token_count": 10 + 3 * 258 + 1290}
+    assert result.usage == {
+        "prompt_token_count": 10 + 3 * 258,
+        "candidates_token_count": 1290,
+        "total_token_count": 10 + 3 * 258 + 1290,
+    }
     assert result.image.content_type == "image/jpeg"
     out = opened(result.image)
     assert out.size == (64, 48)
@@ -56,7 +68,8 @@ def test_missing_booth_field_renders_empty_in_the_prompt_gemini_sees(stub: Gemin
 
 
 def test_text_parts_in_a_successful_answer_are_logged_not_returned(
-        stub: GeminiStub, caplog: pytest.LogCaptureFixture) -> None:
+    stub: GeminiStub, caplog: pytest.LogCaptureFixture
+) -> None:
     stub.script(ok(text="Here is your pirate!"))
     with caplog.at_level("INFO", logger="providers"):
         result = make_provider(stub).process(make_request())
@@ -77,8 +90,7 @@ def test_output_keeps_the_stub_size_when_match_input_size_is_false(stub: GeminiS
     assert opened(result.image).size == (100, 80)
 
 
-def test_large_input_is_downscaled_for_gemini_but_the_result_has_the_original_upright_size(
-        stub: GeminiStub) -> None:
+def test_large_input_is_downscaled_for_gemini_but_the_result_has_the_original_upright_size(stub: GeminiStub) -> None:
     rotated = ImageData(image_bytes((64, 48), orientation=6), "image/jpeg")  # EXIF: display as 48x64
     result = make_provider(stub, max_input_side=32).process(make_request(image=rotated))
     assert [(w, h) for _, w, h, _ in stub.requests[0].images] == [(24, 32)]
@@ -92,7 +104,8 @@ def test_a_large_jpeg_is_decoded_at_a_reduced_scale_instead_of_resampled(stub: G
 
 
 def test_a_photo_already_in_the_photo_form_is_sent_as_it_is_and_the_result_has_the_booth_photo_size(
-        stub: GeminiStub) -> None:
+    stub: GeminiStub,
+) -> None:
     provider = make_provider(stub, max_input_side=32)
     prepared = ImageData(image_bytes((32, 24)), "image/jpeg")
     assert provider.photo_form("edit").max_side == 32

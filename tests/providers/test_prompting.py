@@ -52,8 +52,21 @@ def test_any_identifier_is_an_allowed_placeholder(name: str) -> None:
 
 @pytest.mark.parametrize(
     "template",
-    ["{}", "{0}", "{a.b}", "{a[0]}", "{a!r}", "{a:>10}", "{ name }", "{na-me}", "{1abc}",
-     "{" + "a" * 65 + "}", "unbalanced {", "unbalanced }", "{a:{b}}"],
+    [
+        "{}",
+        "{0}",
+        "{a.b}",
+        "{a[0]}",
+        "{a!r}",
+        "{a:>10}",
+        "{ name }",
+        "{na-me}",
+        "{1abc}",
+        "{" + "a" * 65 + "}",
+        "unbalanced {",
+        "unbalanced }",
+        "{a:{b}}",
+    ],
 )
 def test_malformed_placeholders_are_rejected(template: str) -> None:
     assert template_errors(template)

@@ -20,8 +20,13 @@ class Behaviour:
     reason: str = ""
 
 
-def ok(*, latency: float = 0.0, output_size: tuple[int, int] | None = None,
-       usage: dict[str, int] | None = None, text: str | None = None) -> Behaviour:
+def ok(
+    *,
+    latency: float = 0.0,
+    output_size: tuple[int, int] | None = None,
+    usage: dict[str, int] | None = None,
+    text: str | None = None,
+) -> Behaviour:
     """Answer with the inverted photo (resized to ``output_size``), after ``latency`` seconds."""
     return Behaviour("ok", latency=latency, output_size=output_size, usage=usage, text=text)
 
@@ -31,11 +36,11 @@ def hang(seconds: float) -> Behaviour:
     return ok(latency=seconds)
 
 
-def error(status: int, message: str = "", *, retry_delay: float | None = None,
-          latency: float = 0.0) -> Behaviour:
+def error(status: int, message: str = "", *, retry_delay: float | None = None, latency: float = 0.0) -> Behaviour:
     """Google's error body; ``retry_delay`` adds a ``google.rpc.RetryInfo`` detail (seconds)."""
-    return Behaviour("error", latency=latency, status=status,
-                     message=message or f"Stub error {status}", retry_delay=retry_delay)
+    return Behaviour(
+        "error", latency=latency, status=status, message=message or f"Stub error {status}", retry_delay=retry_delay
+    )
 
 
 def blocked(reason: str = "SAFETY") -> Behaviour:

@@ -38,9 +38,17 @@ from tests.support.gemini_behaviours import (  # noqa: F401
     text_only,
 )
 
-STATUS_NAMES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
-                404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 502: "BAD_GATEWAY",
-                503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
+STATUS_NAMES = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    502: "BAD_GATEWAY",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
 
 
 @dataclass
@@ -64,8 +72,9 @@ def _b64decode(data: str) -> bytes:
 
 
 class GeminiStub:
-    def __init__(self, api_keys: list[str] | tuple[str, ...] | None = ("test-key",),
-                 default: Behaviour | None = None) -> None:
+    def __init__(
+        self, api_keys: list[str] | tuple[str, ...] | None = ("test-key",), default: Behaviour | None = None
+    ) -> None:
         # None accepts any key (but still requires one).
         self.api_keys = None if api_keys is None else set(api_keys)
         self.default = default or ok()
@@ -91,8 +100,9 @@ class GeminiStub:
         server.block_on_close = False
         self._server = server
         self._stopping.clear()
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="gemini-stub", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="gemini-stub", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -152,12 +162,12 @@ class GeminiStub:
         self._stopping.wait(seconds)
 
 
-def _error_body(status: int, message: str, retry_delay: float | None = None,
-                extra: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def _error_body(
+    status: int, message: str, retry_delay: float | None = None, extra: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     details = list(extra or [])
     if retry_delay is not None:
-        details.append({"@type": "type.googleapis.com/google.rpc.RetryInfo",
-                        "retryDelay": f"{retry_delay:g}s"})
+        details.append({"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{retry_delay:g}s"})
     body: dict[str, Any] = {"code": status, "message": message, "status": STATUS_NAMES.get(status, "UNKNOWN")}
     if details:
         body["details"] = details
@@ -202,15 +212,30 @@ class _Handler(BaseHTTPRequestHandler):
         except (ValueError, KeyError, TypeError, OSError) as exc:
             return self._json(400, _error_body(400, f"Invalid JSON payload received. {exc}"))
         stub = self.owner
-        stub._record(StubRequest(model, version, key, prompts, images, arrived,
-                                 {k.lower(): v for k, v in self.headers.items()}, body))
+        stub._record(
+            StubRequest(
+                model, version, key, prompts, images, arrived, {k.lower(): v for k, v in self.headers.items()}, body
+            )
+        )
         if not key:
-            return self._json(403, _error_body(
-                403, "Method doesn't allow unregistered callers. Please use API Key or other auth."))
+            return self._json(
+                403, _error_body(403, "Method doesn't allow unregistered callers. Please use API Key or other auth.")
+            )
         if stub.api_keys is not None and key not in stub.api_keys:
-            return self._json(400, _error_body(400, "API key not valid. Please pass a valid API key.", extra=[
-                {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID",
-                 "domain": "googleapis.com"}]))
+            return self._json(
+                400,
+                _error_body(
+                    400,
+                    "API key not valid. Please pass a valid API key.",
+                    extra=[
+                        {
+                            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                            "reason": "API_KEY_INVALID",
+                            "domain": "googleapis.com",
+                        }
+                    ],
+                ),
+            )
         behaviour = stub._next(model)
         if behaviour.latency:
             stub.sleep(behaviour.latency)
@@ -235,12 +260,12 @@ class _Handler(BaseHTTPRequestHandler):
                         images.append((mime, img.width, img.height, data))
         return prompts, images
 
-    def _answer(self, behaviour: Behaviour, model: str, prompts: list[str],
-                images: list[tuple[str, int, int, bytes]]) -> None:
+    def _answer(
+        self, behaviour: Behaviour, model: str, prompts: list[str], images: list[tuple[str, int, int, bytes]]
+    ) -> None:
         kind = behaviour.kind
         if kind == "error":
-            return self._json(behaviour.status, _error_body(behaviour.status, behaviour.message,
-                                                            behaviour.retry_delay))
+            return self._json(behaviour.status, _error_body(behaviour.status, behaviour.message, behaviour.retry_delay))
         if kind == "malformed":
             return self._send(200, b'{"candidates": [{"content": {"parts": [')
         usage = {"promptTokenCount": 10 + 258 * len(images), "candidatesTokenCount": 1290}
@@ -261,8 +286,9 @@ class _Handler(BaseHTTPRequestHandler):
                 result = result.resize(behaviour.output_size)
             buffer = io.BytesIO()
             result.save(buffer, "PNG")
-            out_parts.append({"inlineData": {"mimeType": "image/png",
-                                             "data": base64.b64encode(buffer.getvalue()).decode()}})
+            out_parts.append(
+                {"inlineData": {"mimeType": "image/png", "data": base64.b64encode(buffer.getvalue()).decode()}}
+            )
         candidate: dict[str, Any] = {"finishReason": reason, "index": 0}
         if out_parts:
             candidate["content"] = {"role": "model", "parts": out_parts}

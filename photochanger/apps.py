@@ -1,0 +1,34 @@
+"""The project's own app: signal receivers that guard the admin accounts (failed logins counted,
+a deactivated user's tokens revoked)."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
+from django.db.models.signals import pre_save
+
+
+def _revoke_tokens_on_deactivation(sender, instance, raw: bool = False, **kwargs) -> None:
+    """A deactivated user's refresh tokens are blacklisted, so reactivating the account later does
+    not bring them back (while inactive, every token is refused anyway)."""
+    if raw or instance.pk is None or instance.is_active:
+        return
+    from photochanger.auth import user_tokens_revoke
+
+    was_active = sender.objects.filter(pk=instance.pk, is_active=True).exists()
+    if was_active:
+        user_tokens_revoke(user=instance)
+
+
+class PhotoChangerConfig(AppConfig):
+    name = "photochanger"
+    verbose_name = "PhotoChanger"
+
+    def ready(self) -> None:
+        from photochanger.login_throttle import record_failed_login
+
+        user_login_failed.connect(record_failed_login, dispatch_uid="photochanger-count-failed-logins")
+        pre_save.connect(
+            _revoke_tokens_on_deactivation, sender=settings.AUTH_USER_MODEL, dispatch_uid="photochanger-revoke-tokens"
+        )

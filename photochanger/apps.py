@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import pre_save
 
 
@@ -26,9 +26,10 @@ class PhotoChangerConfig(AppConfig):
     verbose_name = "PhotoChanger"
 
     def ready(self) -> None:
-        from photochanger.login_throttle import record_failed_login
+        from photochanger.login_throttle import record_failed_login, record_successful_login
 
         user_login_failed.connect(record_failed_login, dispatch_uid="photochanger-count-failed-logins")
+        user_logged_in.connect(record_successful_login, dispatch_uid="photochanger-known-login-addresses")
         pre_save.connect(
             _revoke_tokens_on_deactivation, sender=settings.AUTH_USER_MODEL, dispatch_uid="photochanger-revoke-tokens"
         )

@@ -18,7 +18,7 @@ from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairVi
 
 from photochanger.api import SCOPES
 from photochanger.api_schema import error
-from photochanger.login_throttle import login_throttle_check
+from photochanger.login_throttle import login_throttle_check, record_successful_login
 
 # Each scope and the one Django permission that grants it (give them to users or to groups); a
 # scope allows what its permission allows in the admin site, no more.
@@ -48,6 +48,13 @@ def user_scopes(user) -> list[str]:
 
 
 class ScopedTokenObtainPairSerializer(TokenObtainPairSerializer):
+    def validate(self, attrs):
+        data = super().validate(attrs)
+        request = self.context.get("request")
+        if request is not None:
+            record_successful_login(sender=None, request=request, user=self.user)
+        return data
+
     @classmethod
     def get_token(cls, user) -> RefreshToken:
         token = super().get_token(user)

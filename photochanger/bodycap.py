@@ -24,9 +24,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 
 from photochanger.errors import error_response
+from photochanger.views import admin_error_page, is_admin_request
 
 # Room for the multipart framing and the booth's text fields on top of the photo itself.
 MULTIPART_OVERHEAD = 512 * 1024
@@ -76,32 +76,20 @@ class CappedStream:
         return getattr(self.stream, name)
 
 
-def _is_admin(request: HttpRequest) -> bool:
-    match = getattr(request, "resolver_match", None)
-    return bool(match and match.namespace == "admin")
-
-
 def too_large_response(request: HttpRequest, view: View) -> HttpResponse:
     if accepts_file(view):
         code, message = "file_too_large", f"The file is larger than the {settings.UPLOAD_MAX_BYTES / 2**20:g} MB limit."
     else:
         code, message = "request_too_large", f"The request body is larger than {settings.REQUEST_BODY_MAX_BYTES} bytes."
-    if _is_admin(request):
-        return _admin_page(request, "Request too large", message, status=413)
+    if is_admin_request(request):
+        return admin_error_page(request, title="Request too large", message=message, status=413)
     return error_response(413, code, message)
-
-
-def _admin_page(request: HttpRequest, title: str, message: str, *, status: int) -> HttpResponse:
-    from django.contrib import admin
-
-    context = {**admin.site.each_context(request), "title": title, "message": message}
-    return TemplateResponse(request, "admin/photochanger/request_error.html", context, status=status).render()
 
 
 def length_required_response(request: HttpRequest) -> HttpResponse:
     message = "Send the body with a Content-Length header (chunked bodies are not accepted)."
-    if _is_admin(request):
-        return _admin_page(request, "Length required", message, status=411)
+    if is_admin_request(request):
+        return admin_error_page(request, title="Length required", message=message, status=411)
     return error_response(411, "length_required", message)
 
 

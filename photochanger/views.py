@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from photochanger.errors import ApplicationError, application_error_response, error_response
+from photochanger.errors import ApplicationError, error_response
 from photochanger.login_throttle import login_throttle_check
 
 
@@ -19,6 +21,21 @@ def server_error(request: HttpRequest) -> JsonResponse:
     return error_response(500, "internal_error", "Something went wrong on our side.")
 
 
+def is_admin_request(request: HttpRequest) -> bool:
+    return request.path_info.startswith(reverse("admin:index"))
+
+
+def admin_error_page(
+    request: HttpRequest, *, title: str, message: str, status: int, headers: dict[str, str] | None = None
+) -> HttpResponse:
+    """A refusal inside the admin site, on the admin's own page (not JSON: a person reads it)."""
+    context = {**admin.site.each_context(request), "title": title, "message": message}
+    response = TemplateResponse(request, "admin/photochanger/request_error.html", context, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response.render()
+
+
 def admin_login(request: HttpRequest) -> HttpResponse:
     """The admin site's login, refused (429, like the API's) while this address or username is
     throttled; wrong passwords are counted by the ``user_login_failed`` receiver."""
@@ -26,5 +43,7 @@ def admin_login(request: HttpRequest) -> HttpResponse:
         try:
             login_throttle_check(request=request, username=request.POST.get("username"))
         except ApplicationError as exc:
-            return application_error_response(exc)
+            return admin_error_page(
+                request, title="Too many failed logins", message=exc.message, status=exc.status, headers=exc.headers
+            )
     return admin.site.login(request)

@@ -39,7 +39,10 @@ def admin_login(username: str, password: str = "wrong-pass", addr: str = "10.0.0
 
 def assert_throttled(response) -> None:
     assert response.status_code == 429, response.content
-    assert response.json()["error"]["code"] == "too_many_failed_logins"
+    if response["Content-Type"].startswith("text/html"):  # the admin's own page
+        assert b"Too many failed logins" in response.content
+    else:
+        assert response.json()["error"]["code"] == "too_many_failed_logins"
     assert 0 < int(response["Retry-After"]) <= 600
 
 
@@ -141,3 +144,35 @@ def test_logins_are_refused_with_503_while_the_counters_are_unreachable(monkeypa
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "login_unavailable"
     assert response["Retry-After"] == "5"
+
+
+def test_a_locked_username_still_logs_in_from_an_address_it_logged_in_from_before():
+    """Whoever knows the operator's username cannot lock the operator out: the guesser is held
+    back everywhere the user never logged in from."""
+    assert api_login("alice", PASSWORD, addr="10.0.9.9").status_code == 200
+    for index in range(5):
+        api_login("alice", addr=f"10.0.7.{index}")
+
+    assert_throttled(api_login("alice", PASSWORD, addr="10.0.8.1"))
+    assert api_login("alice", PASSWORD, addr="10.0.9.9").status_code == 200
+
+
+def test_an_admin_session_login_makes_its_address_known_too():
+    assert (
+        Client()
+        .post("/admin/login/?next=/admin/", {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="10.0.9.8")
+        .status_code
+        == 302
+    )
+    for index in range(5):
+        admin_login("alice", addr=f"10.0.7.{index}")
+
+    assert admin_login("alice", PASSWORD, addr="10.0.9.8").status_code == 302
+
+
+def test_a_known_address_is_still_held_to_its_own_limit(limits):
+    assert api_login("alice", PASSWORD, addr="10.0.9.7").status_code == 200
+    for index in range(limits.LOGIN_FAILURE_LIMIT_PER_ADDRESS):
+        api_login(f"nobody-{index}", addr="10.0.9.7")
+
+    assert_throttled(api_login("alice", PASSWORD, addr="10.0.9.7"))

@@ -22,7 +22,7 @@ from jobs.dispatch import job_notify_final, job_revoke
 from jobs.models import FINAL_STATUSES, Job, JobStatus, Result
 from jobs.selectors import job_get, result_get_live, result_link_signer
 from media.models import MediaObject
-from media.services import media_delete, storage_delete_quietly, storage_write
+from media.services import media_delete, storage_delete_quietly, storage_delete_unless_committed, storage_write
 from media.storage import RESULTS, storage_key
 from photochanger.errors import Conflict, ValidationFailed
 from providers.base import ImageData
@@ -154,6 +154,8 @@ def job_result_store(
     size = storage_write(key=key, content=image.data)
     now = timezone.now()
     try:
+        # Leaving the block commits and then runs the wake-up (on-commit): whatever is raised from
+        # here may come after COMMIT, when the completed job already owns the file.
         with transaction.atomic():
             if job_mark_completed(job_id=job.id, model=model, attempts=attempts, usage=usage):
                 return Result.objects.create(
@@ -165,7 +167,7 @@ def job_result_store(
                     expires_at=now + timedelta(hours=settings.RESULT_TTL_HOURS),
                 )
     except BaseException:
-        storage_delete_quietly(key=key)
+        storage_delete_unless_committed(key=key, committed=Result.objects.filter(storage_key=key).exists)
         raise
     logger.info("job %s left processing before its result arrived; result discarded", job.id)
     storage_delete_quietly(key=key)

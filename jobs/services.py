@@ -42,8 +42,9 @@ def _transition(job_id: uuid.UUID | str, sources: Iterable[str], target: str, **
     return won
 
 
-def job_mark_processing(*, job_id: uuid.UUID | str) -> bool:
-    return _transition(job_id, [JobStatus.PENDING], JobStatus.PROCESSING, started_at=timezone.now())
+def job_mark_processing(*, job_id: uuid.UUID | str, started_at: datetime | None = None) -> bool:
+    """``pending -> processing``. ``started_at`` lets a worker recognise its own claim afterwards."""
+    return _transition(job_id, [JobStatus.PENDING], JobStatus.PROCESSING, started_at=started_at or timezone.now())
 
 
 def job_mark_completed(

@@ -11,7 +11,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from jobs.models import ACTIVE_STATUSES, Job, JobStatus
+from jobs.models import ACTIVE_STATUSES, FINAL_STATUSES, Job, JobStatus
 from jobs.services import (
     job_cancel_if_active,
     job_input_release,
@@ -89,8 +89,8 @@ def _live_and_in_time(job_id: str) -> bool:
 
 
 def _input_release_if_final(*, job_id: str) -> None:
-    job = Job.objects.filter(id=job_id).only("status", "input_media_id").first()
-    if job is not None and job.is_final:
+    job = Job.objects.filter(id=job_id, status__in=FINAL_STATUSES).only("input_media_id").first()
+    if job is not None:
         job_input_release(job=job)
 
 

@@ -101,6 +101,20 @@ def job_mark_cancelled(*, job_id: uuid.UUID | str, message: str = "Cancelled by 
     )
 
 
+def booth_fields_capped(fields: Mapping[str, str], *, max_bytes: int) -> dict[str, str]:
+    """The booth's fields in their order while their total size (UTF-8 names and values) fits
+    ``max_bytes``; from the first that does not fit on, fields are dropped whole, never cut."""
+    kept: dict[str, str] = {}
+    total = 0
+    for name, value in fields.items():
+        total += len(name.encode("utf-8", "surrogatepass")) + len(value.encode("utf-8", "surrogatepass"))
+        if total > max_bytes:
+            logger.warning("booth fields past %d bytes dropped: %d of %d kept", max_bytes, len(kept), len(fields))
+            break
+        kept[name] = value
+    return kept
+
+
 def job_create(
     *,
     job_id: uuid.UUID,
@@ -131,7 +145,7 @@ def job_create(
             deadline=received_at + timedelta(seconds=settings.T_SYNC_RESPONSE),
             celery_task_id=str(uuid.uuid4()),
             input_media=input_media,
-            booth_metadata=dict(metadata),
+            booth_metadata=booth_fields_capped(metadata, max_bytes=settings.BOOTH_FIELDS_MAX_BYTES),
             is_test_run=is_test_run,
             input_sha256=input_sha256,
             idempotency_key=idempotency_key,

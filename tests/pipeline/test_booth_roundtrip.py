@@ -56,8 +56,9 @@ def test_booth_upload_in_dslr_remote_pro_format_gets_the_sepia_photo(live_stack,
     assert "password" not in job.booth_metadata
     assert job.started_at and job.finished_at and job.finished_at <= job.deadline
     assert Result.objects.filter(job=job).exists()
-    assert job.input_media.is_deleted
+    # The worker deletes the input just after the final status, so just after the answer: wait first.
     assert stored_files("inputs/", settled=True) == []
+    assert job.input_media.is_deleted
     assert stored_files("results/") == [f"results/{job.id}.jpg"]
 
 

@@ -1,7 +1,8 @@
-"""Periodic cleanup (Celery beat): nothing accepted stays unfinished, and no file outlives its TTL by
-more than one period. Each sweep works in bounded batches and claims every row with a conditional
-UPDATE, so two sweeps running at once delete each file once; a file that cannot be deleted is
-unclaimed again and retried on the next run, without stopping the rest."""
+"""Periodic cleanup (Celery beat): nothing accepted stays unfinished, no file outlives its TTL by
+more than one period, no booth field outlives the result, and no file stays without a row. Each
+sweep works in bounded batches and claims every row with a conditional UPDATE, so two sweeps
+running at once delete each file once; a file that cannot be deleted is unclaimed again and
+retried on the next run, without stopping the rest."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from jobs.dispatch import job_revoke
 from jobs.models import ACTIVE_STATUSES, Job, JobStatus, Result
 from jobs.services import job_input_release, job_mark_failed_timeout
 from media.models import MediaObject
+from media.orphans import storage_orphan_files_delete, storage_orphans_find
 from media.services import media_delete, storage_delete_quietly
 
 logger = logging.getLogger(__name__)
@@ -69,8 +71,32 @@ def results_sweep_expired(*, batch: int = BATCH) -> int:
             continue  # another sweep has it
         if storage_delete_quietly(key=key):
             removed.append(key)
+            # The booth's fields (names, e-mail addresses) live no longer than the photo made from them.
+            Job.objects.filter(id=job_id).update(booth_metadata={})
         else:
             Result.objects.filter(job_id=job_id).update(expired_at=None)
     if removed:
         logger.info("cleanup removed %d expired results: %s", len(removed), ", ".join(removed[:20]))
     return len(removed)
+
+
+def booth_fields_sweep_expired(*, batch: int = BATCH) -> int:
+    """Clear the booth's fields of jobs that ended ``RESULT_TTL_HOURS`` ago: a job without a result
+    keeps them as long as a result would have lived (a completed one loses them with its result)."""
+    cutoff = timezone.now() - timedelta(hours=settings.RESULT_TTL_HOURS)
+    ended = Job.objects.filter(finished_at__lte=cutoff).exclude(booth_metadata={}).order_by("finished_at")
+    cleared = Job.objects.filter(id__in=list(ended.values_list("id", flat=True)[:batch])).update(booth_metadata={})
+    if cleared:
+        logger.info("cleanup cleared the booth fields of %d jobs", cleared)
+    return cleared
+
+
+def storage_sweep_orphans() -> int:
+    """Delete files no row owns (left by a write whose row never committed), once they are older
+    than ``STORAGE_ORPHAN_MIN_AGE_SECONDS``; a younger one may still be waiting for its row."""
+    report = storage_orphans_find(min_age_seconds=settings.STORAGE_ORPHAN_MIN_AGE_SECONDS)
+    removed = storage_orphan_files_delete(report)
+    if removed:
+        keys = [key for found in report.values() for key in found["files_without_row"]]
+        logger.info("cleanup removed %d orphan files: %s", removed, ", ".join(keys[:20]))
+    return removed

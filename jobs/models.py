@@ -98,6 +98,8 @@ class Job(models.Model):
             models.Index(fields=["deadline"], condition=Q(status__in=ACTIVE_STATUSES), name="job_active_deadline"),
             models.Index(fields=["slot", "-created_at"], name="job_slot_recent"),
             models.Index(fields=["slot", "input_sha256", "-created_at"], name="job_slot_photo_recent"),
+            # The booth-fields sweep reads only the jobs that still hold some.
+            models.Index(fields=["finished_at"], condition=~Q(booth_metadata={}), name="job_booth_fields_kept"),
         ]
 
     def __str__(self) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from jobs.models import Job, JobStatus
+from jobs.models import ACTIVE_STATUSES, FINAL_STATUSES, Job, JobStatus
 from jobs.services import (
     job_cancel_if_active,
     job_input_release,
@@ -34,47 +35,66 @@ STRAY_INTERRUPT_RETRIES = 1
 
 
 def job_process(*, job_id: str) -> str:
-    """Run one job to a final status and return that status."""
-    if not job_mark_processing(job_id=job_id):
-        # Cancelled, timed out or expired while queued: nothing to run, only leftovers to clear.
-        job = Job.objects.filter(id=job_id).first()
-        if job is None:
-            return "missing"
-        if job.is_final:
-            job_input_release(job=job)
-        return job.status
+    """Run one job to a final status and return that status.
+
+    Celery warns that a revoke can reach a process that has already moved on to its next task, so
+    the interrupt it raises (``SoftTimeLimitExceeded``) may land anywhere in here, the claim
+    included. The whole body is therefore inside one handling: the job's row tells whether the
+    interrupt was meant for this job (it ended, or its time is up) or is stray (it is live and in
+    time: carry on, see also ``_call_provider``).
+    """
+    claim = timezone.now()  # stored as started_at: after an interrupt, this task knows its own claim
+    try:
+        for _ in range(STRAY_INTERRUPT_RETRIES + 1):
+            try:
+                _claim_and_run(job_id, claim)
+                break
+            except SoftTimeLimitExceeded:
+                if not _live_and_in_time(job_id):
+                    job_mark_failed_timeout(job_id=job_id)  # a no-op when whoever sent it ended the job
+                    break
+                logger.warning("job %s got a stray interrupt; running it again", job_id)
+        else:
+            job_mark_failed_timeout(job_id=job_id)
+    finally:
+        _shielded(_input_release_if_final, job_id=job_id)
+    return _status(job_id)
+
+
+def _claim_and_run(job_id: str, claim: datetime) -> None:
+    if not (job_mark_processing(job_id=job_id, started_at=claim) or _claimed_by(job_id, claim)):
+        return  # cancelled, timed out or expired while queued: nothing to run, only leftovers to clear
     job = Job.objects.select_related("input_media", "slot").get(id=job_id)
     if job.slot is None or not job.slot.is_active:
         # The slot was disabled while this job was being queued (after its pending jobs were
         # cancelled): end it the same way.
         job_cancel_if_active(job=job, message="The slot was disabled or deleted by an administrator.")
-        return _status(job)
+        return
     try:
-        _run_until_final(job)
+        _run(job)
+    except SoftTimeLimitExceeded:
+        raise
     except StorageUnavailable as exc:  # reading the photo or storing the result (bounded by its timeouts)
         job_mark_failed_provider(job_id=job.id, code="storage_unavailable", message=exc.message)
     except Exception as exc:
         logger.exception("job %s crashed in the worker", job.id)
         job_mark_failed_provider(job_id=job.id, code="internal_error", message=f"{type(exc).__name__}: {exc}")
-    finally:
-        _shielded(job_input_release, job=job)
-    return _status(job)
 
 
-def _run_until_final(job: Job) -> None:
-    """``_run``, again if an interrupt that was not meant for this job (see ``_call_provider``)
-    lands outside the provider call, e.g. while the result is stored."""
-    for _ in range(STRAY_INTERRUPT_RETRIES + 1):
-        try:
-            _run(job)
-            return
-        except SoftTimeLimitExceeded:
-            if _status(job) != JobStatus.PROCESSING:
-                return  # ended by whoever sent the signal
-            if (job.deadline - timezone.now()).total_seconds() <= 0:
-                break
-            logger.warning("job %s got a stray interrupt outside the provider call; running it again", job.id)
-    job_mark_failed_timeout(job_id=job.id)
+def _claimed_by(job_id: str, claim: datetime) -> bool:
+    """Whether this task's claim committed before an interrupt cut the claim short."""
+    return Job.objects.filter(id=job_id, status=JobStatus.PROCESSING, started_at=claim).exists()
+
+
+def _live_and_in_time(job_id: str) -> bool:
+    row = Job.objects.filter(id=job_id).values_list("status", "deadline").first()
+    return row is not None and row[0] in ACTIVE_STATUSES and row[1] > timezone.now()
+
+
+def _input_release_if_final(*, job_id: str) -> None:
+    job = Job.objects.filter(id=job_id, status__in=FINAL_STATUSES).only("input_media_id").first()
+    if job is not None:
+        job_input_release(job=job)
 
 
 def _shielded(cleanup, **kwargs) -> None:
@@ -87,27 +107,51 @@ def _shielded(cleanup, **kwargs) -> None:
             logger.warning("cleanup interrupted; repeating it")
 
 
-def _status(job: Job) -> str:
-    return Job.objects.filter(id=job.id).values_list("status", flat=True).first() or "missing"
+def _status(job_id: object) -> str:
+    return Job.objects.filter(id=job_id).values_list("status", flat=True).first() or "missing"
 
 
-def _read(key: str) -> bytes:
-    with default_storage.open(key, "rb") as handle:
-        return handle.read()
+class FileMissing(Exception):
+    """A file the job needs is gone; ``code`` says which (``input_missing``, ``template_missing``)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _read(key: str, *, code: str, what: str) -> bytes:
+    try:
+        with default_storage.open(key, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise FileMissing(code, f"The file of {what} is gone.") from None
 
 
 def _build_request(job: Job) -> ProviderRequest:
     media = job.input_media
     if media is None or media.is_deleted:
-        raise FileNotFoundError("The input photo is gone.")
+        raise FileMissing("input_missing", "The input photo is gone.")
     operation = provider_registry().operation(job.provider, job.operation)
     templates: dict[str, tuple[ImageData, ...]] = {}
     for name, ids in operation.template_ids(job.params).items():
         rows = {str(t.id): t for t in TemplateMedia.objects.filter(id__in=ids)}
-        templates[name] = tuple(ImageData(_read(rows[ref].storage_key), rows[ref].content_type) for ref in ids)
+        # A slot may drop a template (which can then be deleted) while a job of its old params waits.
+        gone = [ref for ref in ids if ref not in rows]
+        if gone:
+            raise FileMissing(
+                "template_missing",
+                f"Template media {', '.join(gone)} ({name}) was deleted after this job was queued.",
+            )
+        templates[name] = tuple(
+            ImageData(
+                _read(rows[ref].storage_key, code="template_missing", what=f"template media {ref} ({name})"),
+                rows[ref].content_type,
+            )
+            for ref in ids
+        )
     return ProviderRequest(
         operation=job.operation,
-        image=ImageData(_read(media.storage_key), media.content_type),
+        image=ImageData(_read(media.storage_key, code="input_missing", what="the input photo"), media.content_type),
         params=job.params,
         deadline=job.deadline.timestamp(),
         templates=templates,
@@ -122,7 +166,7 @@ def _call_provider(job: Job, request: ProviderRequest) -> ProviderResult | None:
         try:
             return provider.process(request)
         except SoftTimeLimitExceeded:
-            status = _status(job)
+            status = _status(job.id)
             if status != JobStatus.PROCESSING:
                 logger.info("job %s interrupted: it is %s now", job.id, status)
                 return None
@@ -152,8 +196,8 @@ def _end_as_timeout(job: Job, request: ProviderRequest, exc: ProviderTimeout) ->
 def _run(job: Job) -> None:
     try:
         request = _build_request(job)
-    except (FileNotFoundError, KeyError) as exc:
-        job_mark_failed_provider(job_id=job.id, code="input_missing", message=str(exc))
+    except FileMissing as exc:
+        job_mark_failed_provider(job_id=job.id, code=exc.code, message=str(exc))
         return
     # The provider call takes seconds and no database: with hundreds of jobs in flight, holding a
     # connection through it would exhaust PostgreSQL's max_connections (a small pool keeps it).

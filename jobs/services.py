@@ -23,7 +23,7 @@ from jobs.dispatch import job_notify_final, job_revoke
 from jobs.models import ACTIVE_STATUSES, FINAL_STATUSES, Job, JobStatus, Result
 from jobs.selectors import ResultNotFound, job_get, result_get_live, result_link_signer
 from media.models import MediaObject
-from media.services import media_delete, storage_delete_quietly, storage_write
+from media.services import media_delete, storage_delete_quietly, storage_delete_unless_committed, storage_write
 from media.storage import RESULTS, storage_key
 from photochanger.errors import ApplicationError, Conflict, ValidationFailed
 from providers.base import ImageData
@@ -44,8 +44,9 @@ def _transition(job_id: uuid.UUID | str, sources: Iterable[str], target: str, **
     return won
 
 
-def job_mark_processing(*, job_id: uuid.UUID | str) -> bool:
-    return _transition(job_id, [JobStatus.PENDING], JobStatus.PROCESSING, started_at=timezone.now())
+def job_mark_processing(*, job_id: uuid.UUID | str, started_at: datetime | None = None) -> bool:
+    """``pending -> processing``. ``started_at`` lets a worker recognise its own claim afterwards."""
+    return _transition(job_id, [JobStatus.PENDING], JobStatus.PROCESSING, started_at=started_at or timezone.now())
 
 
 def job_mark_completed(
@@ -110,6 +111,20 @@ class SlotBusy(ApplicationError):
         super().__init__("This slot has too many photos in flight; try again shortly.", headers={"Retry-After": "5"})
 
 
+def booth_fields_capped(fields: Mapping[str, str], *, max_bytes: int) -> dict[str, str]:
+    """The booth's fields in their order while their total size (UTF-8 names and values) fits
+    ``max_bytes``; from the first that does not fit on, fields are dropped whole, never cut."""
+    kept: dict[str, str] = {}
+    total = 0
+    for name, value in fields.items():
+        total += len(name.encode("utf-8", "surrogatepass")) + len(value.encode("utf-8", "surrogatepass"))
+        if total > max_bytes:
+            logger.warning("booth fields past %d bytes dropped: %d of %d kept", max_bytes, len(kept), len(fields))
+            break
+        kept[name] = value
+    return kept
+
+
 def job_create(
     *,
     job_id: uuid.UUID,
@@ -150,7 +165,7 @@ def job_create(
             deadline=received_at + timedelta(seconds=settings.T_SYNC_RESPONSE),
             celery_task_id=str(uuid.uuid4()),
             input_media=input_media,
-            booth_metadata=dict(metadata),
+            booth_metadata=booth_fields_capped(metadata, max_bytes=settings.BOOTH_FIELDS_MAX_BYTES),
             is_test_run=is_test_run,
             input_sha256=input_sha256,
             idempotency_key=idempotency_key,
@@ -174,6 +189,8 @@ def job_result_store(
     size = storage_write(key=key, content=image.data)
     now = timezone.now()
     try:
+        # Leaving the block commits and then runs the wake-up (on-commit): whatever is raised from
+        # here may come after COMMIT, when the completed job already owns the file.
         with transaction.atomic():
             if job_mark_completed(job_id=job.id, model=model, attempts=attempts, usage=usage):
                 return Result.objects.create(
@@ -185,7 +202,7 @@ def job_result_store(
                     expires_at=now + timedelta(hours=settings.RESULT_TTL_HOURS),
                 )
     except BaseException:
-        storage_delete_quietly(key=key)
+        storage_delete_unless_committed(key=key, committed=Result.objects.filter(storage_key=key).exists)
         raise
     logger.info("job %s left processing before its result arrived; result discarded", job.id)
     storage_delete_quietly(key=key)

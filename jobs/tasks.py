@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from jobs.cleanup import jobs_sweep_stale, media_sweep_expired, results_sweep_expired
+from jobs.cleanup import (
+    booth_fields_sweep_expired,
+    jobs_sweep_stale,
+    media_sweep_expired,
+    results_sweep_expired,
+    storage_sweep_orphans,
+)
 from jobs.processing import job_process
 
 
@@ -29,3 +35,13 @@ def cleanup_stale_jobs() -> int:
 @shared_task(name="jobs.cleanup_expired_results", ignore_result=True)
 def cleanup_expired_results() -> int:
     return results_sweep_expired()
+
+
+@shared_task(name="jobs.cleanup_expired_booth_fields", ignore_result=True)
+def cleanup_expired_booth_fields() -> int:
+    return booth_fields_sweep_expired()
+
+
+@shared_task(name="jobs.cleanup_storage_orphans", ignore_result=True)
+def cleanup_storage_orphans() -> int:
+    return storage_sweep_orphans()

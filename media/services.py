@@ -4,6 +4,7 @@ import io
 import logging
 import unicodedata
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import PureWindowsPath
@@ -51,6 +52,20 @@ def storage_delete_quietly(*, key: str) -> bool:
         logger.exception("Could not delete %s; the cleanup will retry", key)
         return False
     return True
+
+
+def storage_delete_unless_committed(*, key: str, committed: Callable[[], bool]) -> None:
+    """After a failure between writing a file and committing the row that owns it: delete the
+    file only if the row surely did not commit. The failure may come after COMMIT (an interrupt
+    or an error in an on-commit hook, a post-save handler), and then the row owns the file. When
+    the database cannot say, the file is kept: the orphan sweep removes it if no row ever came."""
+    try:
+        if committed():
+            return
+    except Exception:
+        logger.warning("could not tell whether %s has its row; kept for the orphan sweep", key, exc_info=True)
+        return
+    storage_delete_quietly(key=key)
 
 
 def media_input_store(
@@ -105,9 +120,11 @@ def _stored_then_saved(obj: MediaObject | TemplateMedia, *, key: str, content: b
     obj.storage_key = key
     obj.size = storage_write(key=key, content=content)
     try:
-        obj.save(force_insert=True)
+        # A savepoint inside a caller's transaction: a refused INSERT leaves it usable for the check.
+        with transaction.atomic():
+            obj.save(force_insert=True)
     except BaseException:
-        storage_delete_quietly(key=key)
+        storage_delete_unless_committed(key=key, committed=type(obj).objects.filter(storage_key=key).exists)
         raise
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 ParamType = Literal["string", "text", "integer", "number", "boolean", "enum", "template_media", "template_media_list"]
 TEMPLATE_TYPES = ("template_media", "template_media_list")
+# Numbers beyond what every JSON reader holds exactly (a double's integers) are refused even for a
+# parameter declared without bounds.
+SAFE_MAGNITUDE = 2**53
 
 
 class ParamsInvalid(Exception):
@@ -60,6 +63,11 @@ class Param:
     def _clean_string(self, value: Any) -> str:
         if not isinstance(value, str):
             raise ValueError("Must be a string.")
+        # PostgreSQL cannot store either in a JSON document: refused here, not as a database error.
+        if "\x00" in value:
+            raise ValueError("Must not contain NUL characters.")
+        if any("\ud800" <= ch <= "\udfff" for ch in value):
+            raise ValueError("Must be valid Unicode text (no lone surrogates).")
         value = value.strip()
         if self.min_length is not None and len(value) < self.min_length:
             raise ValueError(f"Must be at least {self.min_length} characters.")
@@ -69,35 +77,34 @@ class Param:
 
     _clean_text = _clean_string
 
-    def _bounded(self, value: float) -> None:
-        if self.minimum is not None and value < self.minimum:
+    def _decimal(self, value: Any, message: str) -> Decimal:
+        """The value as an exact, finite, in-bounds decimal. Parsed exactly (never through
+        ``float``, which overflows on a 400-digit integer and rounds past 2**53) and compared
+        with the bounds before anything is built from it, so no size of input is expensive."""
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValueError(message)
+        try:
+            number = Decimal(value)
+        except (InvalidOperation, ValueError):
+            raise ValueError(message) from None
+        if not number.is_finite():
+            raise ValueError("Must be a finite number.")
+        if self.minimum is not None and number < self.minimum:
             raise ValueError(f"Must be at least {self.minimum}.")
-        if self.maximum is not None and value > self.maximum:
+        if self.maximum is not None and number > self.maximum:
             raise ValueError(f"Must be at most {self.maximum}.")
+        if not -SAFE_MAGNITUDE <= number <= SAFE_MAGNITUDE:
+            raise ValueError(f"Must be between {-SAFE_MAGNITUDE} and {SAFE_MAGNITUDE}.")
+        return number
 
     def _clean_integer(self, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        number = self._decimal(value, "Must be a whole number.")
+        if number != number.to_integral_value():
             raise ValueError("Must be a whole number.")
-        try:
-            number = float(value)
-        except ValueError:
-            raise ValueError("Must be a whole number.") from None
-        if not number.is_integer():
-            raise ValueError("Must be a whole number.")
-        self._bounded(number)
         return int(number)
 
     def _clean_number(self, value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise ValueError("Must be a number.")
-        try:
-            number = float(value)
-        except ValueError:
-            raise ValueError("Must be a number.") from None
-        if not math.isfinite(number):
-            raise ValueError("Must be a finite number.")
-        self._bounded(number)
-        return number
+        return float(self._decimal(value, "Must be a number."))
 
     def _clean_boolean(self, value: Any) -> bool:
         if isinstance(value, bool):

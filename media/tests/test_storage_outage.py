@@ -53,7 +53,7 @@ def assert_storage_unavailable(response, since: float) -> None:
 
 @pytest.mark.parametrize("outage", OUTAGES)
 def test_an_api_upload_gets_503_and_leaves_no_row_when_s3_is_down(api_client, s3_outage, outage):
-    client = api_client("media:write")
+    client = api_client("media:register")
     since = s3_outage(outage)
 
     response = client.post(
@@ -75,7 +75,7 @@ def test_a_result_download_gets_503_when_s3_is_down(api_client, s3_outage, outag
 
 def test_a_result_share_link_gets_503_when_s3_is_down(api_client, anon_client, s3_outage):
     result = ResultFactory(data=images.jpeg(80, 60))
-    link = api_client("jobs:read").post(f"/api/jobs/{result.job_id}/share-link", {}, format="json").json()["url"]
+    link = api_client("results:share").post(f"/api/jobs/{result.job_id}/share-link", {}, format="json").json()["url"]
     since = s3_outage("refused")
 
     assert_storage_unavailable(anon_client.get(link.removeprefix("http://testserver")), since)
@@ -99,7 +99,7 @@ def test_an_admin_thumbnail_gets_503_when_s3_is_down(admin_client, s3_outage):
 def test_an_api_upload_gets_503_when_the_local_disk_cannot_be_written(api_client, settings):
     settings.MEDIA_ROOT = "/dev/null/photochanger-media"  # not a directory, even for root
 
-    response = api_client("media:write").post(
+    response = api_client("media:register").post(
         "/api/media/register", {"file": SimpleUploadedFile("p.jpg", images.jpeg(64, 48))}, format="multipart"
     )
 

@@ -215,6 +215,15 @@ RESULT_TTL_HOURS = _positive("RESULT_TTL_HOURS", env.float("RESULT_TTL_HOURS", d
 CLEANUP_PERIOD_SECONDS = _positive("CLEANUP_PERIOD_SECONDS", env.float("CLEANUP_PERIOD_SECONDS", default=30.0))
 # A pending/processing job this long past its deadline is presumed orphaned (dead web or worker).
 STALE_JOB_GRACE_SECONDS = _positive("STALE_JOB_GRACE_SECONDS", env.float("STALE_JOB_GRACE_SECONDS", default=10.0))
+# A stored file without a row is deleted (by beat, this often) once this old. Files are written just
+# before their row commits: the age must exceed any request's or task's life (T_SYNC_RESPONSE + 30 s
+# at most), with minutes to spare for clock skew between the storage and the hosts.
+STORAGE_ORPHAN_MIN_AGE_SECONDS = env.float("STORAGE_ORPHAN_MIN_AGE_SECONDS", default=3600.0)
+if STORAGE_ORPHAN_MIN_AGE_SECONDS < T_SYNC_RESPONSE + 300:
+    raise ImproperlyConfigured(
+        f"STORAGE_ORPHAN_MIN_AGE_SECONDS must be at least T_SYNC_RESPONSE + 300 "
+        f"({T_SYNC_RESPONSE + 300:g}); got {STORAGE_ORPHAN_MIN_AGE_SECONDS!r}."
+    )
 
 # --- Ingest limits ---------------------------------------------------------------------------
 UPLOAD_MAX_BYTES = int(_positive("UPLOAD_MAX_BYTES", env.int("UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)))
@@ -255,6 +264,10 @@ LOGIN_FAILURE_WINDOW_SECONDS = _positive(
 )
 # Multipart text fields (booth metadata) are small; the photo is handled by the upload handlers.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+# Of those fields, a job keeps at most this many bytes (UTF-8 names and values; 0: none are kept).
+BOOTH_FIELDS_MAX_BYTES = env.int("BOOTH_FIELDS_MAX_BYTES", default=16384)
+if BOOTH_FIELDS_MAX_BYTES < 0:
+    raise ImproperlyConfigured(f"BOOTH_FIELDS_MAX_BYTES must be 0 or more; got {BOOTH_FIELDS_MAX_BYTES}.")
 # Every request body is capped before it is read (photochanger/bodycap.py): this for every view
 # that takes no file, UPLOAD_MAX_BYTES plus the multipart framing for the few that do.
 _BODY_DEFAULT = DATA_UPLOAD_MAX_MEMORY_SIZE + 64 * 1024
@@ -385,6 +398,8 @@ CELERY_BEAT_SCHEDULE = {
     "cleanup-expired-media": {"task": "jobs.cleanup_expired_media", "schedule": CLEANUP_PERIOD_SECONDS},
     "cleanup-stale-jobs": {"task": "jobs.cleanup_stale_jobs", "schedule": CLEANUP_PERIOD_SECONDS},
     "cleanup-expired-results": {"task": "jobs.cleanup_expired_results", "schedule": CLEANUP_PERIOD_SECONDS},
+    "cleanup-expired-booth-fields": {"task": "jobs.cleanup_expired_booth_fields", "schedule": CLEANUP_PERIOD_SECONDS},
+    "cleanup-storage-orphans": {"task": "jobs.cleanup_storage_orphans", "schedule": STORAGE_ORPHAN_MIN_AGE_SECONDS},
 }
 
 # --- Operations: logs, metrics, spend --------------------------------------------------------

@@ -74,3 +74,12 @@ def test_registry_builds_from_settings_shape_and_rejects_unknown_names():
 def test_registry_refuses_a_provider_registered_under_another_name():
     with pytest.raises(ValueError):
         Registry({"other": {"BACKEND": "providers.local.LocalProvider"}})
+
+
+def test_numbers_past_a_doubles_exact_integers_are_refused_even_without_declared_bounds():
+    op = Operation("x", "X", (Param("count", "integer"), Param("ratio", "number")))
+
+    assert op.validate({"count": 2**53, "ratio": "1e-400"}) == {"count": 2**53, "ratio": 0.0}
+    with pytest.raises(ParamsInvalid) as caught:
+        op.validate({"count": 10**400, "ratio": -(10**400)})
+    assert set(caught.value.fields) == {"count", "ratio"}

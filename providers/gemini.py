@@ -57,35 +57,63 @@ def _validate_models(cleaned: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 PROMPT = Param(
-    "prompt", "text", required=True, min_length=1, max_length=4000,
+    "prompt",
+    "text",
+    required=True,
+    min_length=1,
+    max_length=4000,
     help="What to do with the photo. {field} inserts a booth form field (e.g. {name}); "
-         "a field the booth did not send becomes empty. Write {{ and }} for literal braces.",
+    "a field the booth did not send becomes empty. Write {{ and }} for literal braces.",
 )
 COMMON_PARAMS = (
     Param("model", "string", default=DEFAULT_MODEL, max_length=100, help="Gemini image model."),
-    Param("fallback_models", "string", max_length=500,
-          help="Comma-separated models tried in order when the model fails, within the same deadline."),
-    Param("match_input_size", "boolean", default=True,
-          help="Crop and resize the result to the photo's exact pixel size."),
+    Param(
+        "fallback_models",
+        "string",
+        max_length=500,
+        help="Comma-separated models tried in order when the model fails, within the same deadline.",
+    ),
+    Param(
+        "match_input_size", "boolean", default=True, help="Crop and resize the result to the photo's exact pixel size."
+    ),
     *OUTPUT_PARAMS,
 )
 VALIDATORS = (prompt_validator("prompt"), _validate_models)
 OPERATIONS = {
     "style_transfer": Operation(
-        "style_transfer", "Style transfer",
-        (PROMPT, Param("style_images", "template_media_list", required=True, max_items=4,
-                       help="Reference images whose style the result should take."), *COMMON_PARAMS),
-        help="Re-draw the photo in the style of the reference images.", validators=VALIDATORS,
+        "style_transfer",
+        "Style transfer",
+        (
+            PROMPT,
+            Param(
+                "style_images",
+                "template_media_list",
+                required=True,
+                max_items=4,
+                help="Reference images whose style the result should take.",
+            ),
+            *COMMON_PARAMS,
+        ),
+        help="Re-draw the photo in the style of the reference images.",
+        validators=VALIDATORS,
     ),
     "edit": Operation(
-        "edit", "Edit with a prompt", (PROMPT, *COMMON_PARAMS),
-        help="Change the photo as the prompt says.", validators=VALIDATORS,
+        "edit",
+        "Edit with a prompt",
+        (PROMPT, *COMMON_PARAMS),
+        help="Change the photo as the prompt says.",
+        validators=VALIDATORS,
     ),
     "background_replace": Operation(
-        "background_replace", "Replace background",
-        (PROMPT, Param("background", "template_media", required=True,
-                       help="The new background image."), *COMMON_PARAMS),
-        help="Put the people from the photo onto the background image.", validators=VALIDATORS,
+        "background_replace",
+        "Replace background",
+        (
+            PROMPT,
+            Param("background", "template_media", required=True, help="The new background image."),
+            *COMMON_PARAMS,
+        ),
+        help="Put the people from the photo onto the background image.",
+        validators=VALIDATORS,
     ),
 }
 TEMPLATE_PARAMS = {"style_transfer": ("style_images",), "edit": (), "background_replace": ("background",)}
@@ -145,9 +173,7 @@ class GeminiProvider(Provider):
                 }
                 if self.base_url:
                     options["base_url"] = self.base_url
-                client = genai.Client(
-                    vertexai=False, api_key=key, http_options=types.HttpOptions(**options)
-                )
+                client = genai.Client(vertexai=False, api_key=key, http_options=types.HttpOptions(**options))
                 self._clients[key] = client
             return client
 
@@ -159,8 +185,9 @@ class GeminiProvider(Provider):
             self._next_client()
         types.GenerateContentResponse.model_validate(WARM_RESPONSE)
 
-    def _call(self, client: genai.Client, model: str, contents: list[types.Part],
-              timeout: float) -> types.GenerateContentResponse:
+    def _call(
+        self, client: genai.Client, model: str, contents: list[types.Part], timeout: float
+    ) -> types.GenerateContentResponse:
         """One HTTP attempt; ``timeout`` (seconds) is this attempt's whole budget."""
         config = types.GenerateContentConfig(
             response_modalities=["IMAGE", "TEXT"],
@@ -191,8 +218,9 @@ class GeminiProvider(Provider):
             return types.Part.from_bytes(data=image.data, mime_type=image.content_type)
         img = imaging.decode(image, max_side=self.max_input_side)
         has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
-        encoded = imaging.encode(imaging.fit_within(img, self.max_input_side),
-                                 output_format="png" if has_alpha else "jpeg", quality=90)
+        encoded = imaging.encode(
+            imaging.fit_within(img, self.max_input_side), output_format="png" if has_alpha else "jpeg", quality=90
+        )
         return types.Part.from_bytes(data=encoded.data, mime_type=encoded.content_type)
 
     def _contents(self, request: ProviderRequest) -> tuple[list[types.Part], tuple[int, int]]:
@@ -216,8 +244,9 @@ class GeminiProvider(Provider):
 
     def process(self, request: ProviderRequest) -> ProviderResult:
         params = request.params
-        models = list(dict.fromkeys([params.get("model") or DEFAULT_MODEL,
-                                     *split_models(params.get("fallback_models"))]))
+        models = list(
+            dict.fromkeys([params.get("model") or DEFAULT_MODEL, *split_models(params.get("fallback_models"))])
+        )
         if request.operation not in OPERATIONS:
             raise ProviderPermanent(f"Unknown operation {request.operation!r}.", attempts=0, model=models[0])
         if not self.api_keys:
@@ -230,8 +259,9 @@ class GeminiProvider(Provider):
         model, attempts, answer = self._call_with_retries(request, models, contents)
         return self._result(answer, model=model, attempts=attempts, input_size=input_size, params=params)
 
-    def _call_with_retries(self, request: ProviderRequest, models: list[str],
-                           contents: list[types.Part]) -> tuple[str, int, Any]:
+    def _call_with_retries(
+        self, request: ProviderRequest, models: list[str], contents: list[types.Part]
+    ) -> tuple[str, int, Any]:
         attempts = 0
         last: ProviderError | None = None
         for index, model in enumerate(models):
@@ -277,15 +307,16 @@ class GeminiProvider(Provider):
         last.attempts = attempts
         return last
 
-    def _result(self, answer: Any, *, model: str, attempts: int, input_size: tuple[int, int],
-                params: Mapping[str, Any]) -> ProviderResult:
+    def _result(
+        self, answer: Any, *, model: str, attempts: int, input_size: tuple[int, int], params: Mapping[str, Any]
+    ) -> ProviderResult:
         try:
             img = imaging.decode(ImageData(answer.data, answer.mime_type))
         except ProviderError:
-            raise ProviderTransient("Gemini returned an undecodable image", attempts=attempts,
-                                    model=model) from None
+            raise ProviderTransient("Gemini returned an undecodable image", attempts=attempts, model=model) from None
         if params.get("match_input_size", True) and img.size != input_size:
             img = imaging.cover(img, input_size)
-        encoded = imaging.encode(img, output_format=params.get("output_format", "jpeg"),
-                                 quality=params.get("quality", 90))
+        encoded = imaging.encode(
+            img, output_format=params.get("output_format", "jpeg"), quality=params.get("quality", 90)
+        )
         return ProviderResult(image=encoded, model=model, attempts=attempts, usage=answer.usage)

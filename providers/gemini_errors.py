@@ -52,11 +52,24 @@ TIMEOUT_ERRORS, TRANSPORT_ERRORS = _transport_errors()
 TRANSIENT_STATUS = frozenset({408, 500, 502, 503, 504})
 
 # Finish/block reasons that mean "the model will not produce this image": a content decision.
-REFUSAL_REASONS = frozenset({
-    "SAFETY", "PROHIBITED_CONTENT", "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "BLOCKLIST",
-    "SPII", "RECITATION", "IMAGE_RECITATION", "IMAGE_OTHER", "NO_IMAGE", "OTHER", "LANGUAGE",
-    "MODEL_ARMOR", "JAILBREAK",
-})
+REFUSAL_REASONS = frozenset(
+    {
+        "SAFETY",
+        "PROHIBITED_CONTENT",
+        "IMAGE_SAFETY",
+        "IMAGE_PROHIBITED_CONTENT",
+        "BLOCKLIST",
+        "SPII",
+        "RECITATION",
+        "IMAGE_RECITATION",
+        "IMAGE_OTHER",
+        "NO_IMAGE",
+        "OTHER",
+        "LANGUAGE",
+        "MODEL_ARMOR",
+        "JAILBREAK",
+    }
+)
 
 _DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)s\s*\Z")
 MAX_MESSAGE_CHARS = 300
@@ -115,7 +128,8 @@ def map_exception(exc: BaseException, *, model: str, attempts: int, timeout: flo
     if isinstance(exc, TIMEOUT_ERRORS):
         return ProviderTimeout(
             f"Gemini did not answer within {timeout:.1f} s ({type(exc).__name__})",
-            attempts=attempts, model=model,
+            attempts=attempts,
+            model=model,
         )
     if isinstance(exc, TRANSPORT_ERRORS):
         return ProviderTransient(
@@ -156,7 +170,8 @@ def read_response(response: Any, *, model: str, attempts: int) -> Answer:
         message = _short(getattr(feedback, "block_reason_message", "") or "")
         raise ProviderRefused(
             f"Gemini blocked the prompt: {block}" + (f" ({message})" if message else ""),
-            attempts=attempts, model=model,
+            attempts=attempts,
+            model=model,
         )
     candidates = getattr(response, "candidates", None) or []
     if not candidates:
@@ -171,7 +186,8 @@ def read_response(response: Any, *, model: str, attempts: int) -> Answer:
         message = _short(getattr(candidate, "finish_message", "") or "")
         raise ProviderRefused(
             f"Gemini refused to produce an image: {reason}" + (f" ({message})" if message else ""),
-            attempts=attempts, model=model,
+            attempts=attempts,
+            model=model,
         )
     images = [part for part in parts if part.inline_data is not None and part.inline_data.data]
     # Thinking models may attach draft images marked as thoughts; the answer is a non-thought part.
@@ -180,7 +196,8 @@ def read_response(response: Any, *, model: str, attempts: int) -> Answer:
         said = f": {_short(' '.join(texts))}" if texts else ""
         raise ProviderRefused(
             f"no_image: Gemini answered without an image (finish reason {reason or 'none'}){said}",
-            attempts=attempts, model=model,
+            attempts=attempts,
+            model=model,
         )
     blob = final[0].inline_data
     usage_meta = getattr(response, "usage_metadata", None)
@@ -190,9 +207,16 @@ def read_response(response: Any, *, model: str, attempts: int) -> Answer:
 
 # An answer of every shape the SDK parses (image, text, refusal, usage), for ``GeminiProvider.warm``.
 WARM_RESPONSE = {
-    "candidates": [{"content": {"role": "model", "parts": [
-        {"text": "warm"}, {"inlineData": {"mimeType": "image/png", "data": "d2FybQ=="}}]},
-        "finishReason": "STOP", "index": 0}],
+    "candidates": [
+        {
+            "content": {
+                "role": "model",
+                "parts": [{"text": "warm"}, {"inlineData": {"mimeType": "image/png", "data": "d2FybQ=="}}],
+            },
+            "finishReason": "STOP",
+            "index": 0,
+        }
+    ],
     "promptFeedback": {"blockReason": "SAFETY"},
     "usageMetadata": {"promptTokenCount": 1, "candidatesTokenCount": 1, "totalTokenCount": 2},
     "modelVersion": "gemini-2.5-flash-image",

@@ -11,6 +11,18 @@ from providers.schema import OUTPUT_PARAMS, Operation, Param
 SEPIA_DARK = (46, 26, 10)
 SEPIA_LIGHT = (255, 240, 196)
 
+
+def _output_within_pixel_limit(params: dict) -> dict[str, list[str]]:
+    """A resize may not make an image larger than any photo is allowed to be: the pixel limit is
+    what the memory budget of workers and admin thumbnails is sized for (README "Memory budget").
+    Pillow's process-wide limit is set from IMAGE_MAX_PIXELS when Django starts."""
+    pixels, limit = params["width"] * params["height"], Image.MAX_IMAGE_PIXELS
+    if limit and pixels > limit:
+        message = f"Width × height is {pixels:,} pixels, more than the {limit:,} allowed (IMAGE_MAX_PIXELS)."
+        return {"width": [message], "height": [message]}
+    return {}
+
+
 OPERATIONS = {
     "grayscale": Operation("grayscale", "Black and white", OUTPUT_PARAMS),
     "sepia": Operation(
@@ -43,6 +55,7 @@ OPERATIONS = {
             ),
             *OUTPUT_PARAMS,
         ),
+        validators=(_output_within_pixel_limit,),
     ),
     "overlay": Operation(
         "overlay",

@@ -36,9 +36,7 @@ def _segments(template: str) -> list[tuple[str, str | None]]:
     try:
         parsed = list(_FORMATTER.parse(template))
     except ValueError as exc:
-        raise PromptTemplateError(
-            f"Unbalanced braces ({exc}). Write {{{{ and }}}} for literal braces."
-        ) from None
+        raise PromptTemplateError(f"Unbalanced braces ({exc}). Write {{{{ and }}}} for literal braces.") from None
     segments: list[tuple[str, str | None]] = []
     for literal, name, spec, conversion in parsed:
         if name is None:
@@ -46,9 +44,7 @@ def _segments(template: str) -> list[tuple[str, str | None]]:
             continue
         shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
         if conversion or spec:
-            raise PromptTemplateError(
-                f"Placeholder {shown} may not use a conversion or format spec; write {{{name}}}."
-            )
+            raise PromptTemplateError(f"Placeholder {shown} may not use a conversion or format spec; write {{{name}}}.")
         if not PLACEHOLDER_NAME.match(name):
             raise PromptTemplateError(
                 f"Placeholder {shown} is not a field name: use letters, digits and underscores "

@@ -6,7 +6,8 @@ import pytest
 from PIL import Image, ImageStat
 
 from providers.base import ImageData, ProviderPermanent, ProviderRequest
-from providers.local import LocalProvider
+from providers.local import OPERATIONS, LocalProvider
+from providers.schema import ParamsInvalid
 from tests.support import hostile_images, images
 
 
@@ -111,3 +112,14 @@ def test_a_multi_picture_jpeg_is_processed_as_its_first_image():
         320,
         240,
     )
+
+
+def test_a_resize_larger_than_the_pixel_limit_is_refused_on_both_sides(monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 52_000_000)
+    fit = OPERATIONS["fit"]
+
+    with pytest.raises(ParamsInvalid) as refused:
+        fit.validate({"width": 10000, "height": 10000})
+
+    assert set(refused.value.fields) == {"width", "height"}
+    assert fit.validate({"width": 7000, "height": 7000})["width"] == 7000

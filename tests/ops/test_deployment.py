@@ -105,7 +105,12 @@ def _variables(path: Path, pattern: str) -> set[str]:
 
 
 def test_every_setting_is_documented_in_the_env_example():
-    read = _variables(ROOT / "photochanger/settings/base.py", r'env(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]*)"')
+    read = set().union(
+        *(
+            _variables(path, r'env(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]*)"')
+            for path in (ROOT / "photochanger/settings").glob("*.py")
+        )
+    )
     read |= _variables(ROOT / "gunicorn.conf.py", r'environ\.get\(\s*"([A-Z][A-Z0-9_]*)"')
     documented = _variables(ROOT / ".env.example", r"(?m)^(?:# )?([A-Z][A-Z0-9_]*)=")
     assert len(read) > 30

@@ -1,0 +1,62 @@
+"""Celery: broker, limits, worker processes and their database connections, beat's schedule."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ImproperlyConfigured
+
+from photochanger.settings.environment import env, positive
+from photochanger.settings.pipeline import CLEANUP_PERIOD_SECONDS, STORAGE_ORPHAN_MIN_AGE_SECONDS, T_SYNC_RESPONSE
+from photochanger.settings.secrets import url_password_refuse_placeholder
+
+# --- Celery ----------------------------------------------------------------------------------
+REDIS_URL = url_password_refuse_placeholder("REDIS_URL", env.str("REDIS_URL", default="redis://127.0.0.1:6379/0"))
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+# Workers consume this queue; separate fleets (or test runs) sharing one Redis use separate names.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# One job per worker process at a time; a job is acknowledged on receipt, because redelivering it
+# after its deadline is useless (the cleanup ends such jobs instead).
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ACKS_LATE = False
+CELERY_TASK_TRACK_STARTED = True
+# The waiting web request reads the result at once; results are ids and status codes only.
+CELERY_RESULT_EXPIRES = 600
+# Backstops only: each job's task gets limits derived from its own deadline when it is enqueued.
+CELERY_TASK_SOFT_TIME_LIMIT = T_SYNC_RESPONSE + 5
+CELERY_TASK_TIME_LIMIT = T_SYNC_RESPONSE + 15
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=8)
+# Pool processes keep their database connection between tasks when the pool has at most this many
+# processes (photochanger/db.py); a bigger pool connects per task. Connections are kept this long.
+WORKER_DB_PERSISTENT_MAX_POOL = env.int("WORKER_DB_PERSISTENT_MAX_POOL", default=32)
+if WORKER_DB_PERSISTENT_MAX_POOL < 0:
+    raise ImproperlyConfigured("WORKER_DB_PERSISTENT_MAX_POOL must be 0 (never) or a pool size.")
+WORKER_DB_CONN_MAX_AGE = int(positive("WORKER_DB_CONN_MAX_AGE", env.int("WORKER_DB_CONN_MAX_AGE", default=300)))
+# Celery's Django fixup would close connections around every task; photochanger/db.py decides.
+CELERY_DB_REUSE_MAX = 2**31
+# A pool process that grew past this (KiB) after a task is replaced; 0 = never. Freed image memory
+# is not always given back to the system; the default (an idle ~110 MB process plus a 24 MP
+# photo's working set) replaces a process left holding a bigger photo's (README: memory budget).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=600_000) or None
+# Beat writes its schedule file after every task it sends: the file's age is its health check.
+CELERY_BEAT_SYNC_EVERY = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker outage must turn into a quick 503, not a booth request hanging on reconnects.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "visibility_timeout": 3600}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+# The waiting booth request must not sit in the result backend's reconnect loop (20 tries, 1 s
+# apart, by default) past its deadline: fail fast, and ingest falls back to watching the job row.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+}
+# One beat process runs these; each task is idempotent and safe to overlap with itself.
+CELERY_BEAT_SCHEDULE = {
+    "cleanup-expired-media": {"task": "jobs.cleanup_expired_media", "schedule": CLEANUP_PERIOD_SECONDS},
+    "cleanup-stale-jobs": {"task": "jobs.cleanup_stale_jobs", "schedule": CLEANUP_PERIOD_SECONDS},
+    "cleanup-expired-results": {"task": "jobs.cleanup_expired_results", "schedule": CLEANUP_PERIOD_SECONDS},
+    "cleanup-expired-booth-fields": {"task": "jobs.cleanup_expired_booth_fields", "schedule": CLEANUP_PERIOD_SECONDS},
+    "cleanup-storage-orphans": {"task": "jobs.cleanup_storage_orphans", "schedule": STORAGE_ORPHAN_MIN_AGE_SECONDS},
+}

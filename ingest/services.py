@@ -22,7 +22,8 @@ from jobs.models import Job, JobStatus, Result
 from jobs.selectors import job_with_result
 from jobs.services import job_create, job_input_release, job_mark_failed_timeout
 from media.images import CheckedImage
-from media.services import media_input_store, storage_delete_quietly
+from media.models import MediaObject
+from media.services import media_input_store, storage_delete_quietly, storage_delete_unless_committed
 from photochanger.db import connection_release
 from photochanger.errors import ApplicationError, Conflict, ServiceUnavailable
 from slots.models import Slot
@@ -129,7 +130,11 @@ def ingest_accept(
         storage_delete_quietly(key=media.storage_key)
         _raise_for_concurrent_original(exc, slot=slot, input_sha256=input_sha256, idempotency_key=idempotency_key)
     except BaseException:
-        storage_delete_quietly(key=media.storage_key)
+        # An interrupt may come after COMMIT: then the pending job owns this file and its worker
+        # needs it. Delete only what surely has no row.
+        storage_delete_unless_committed(
+            key=media.storage_key, committed=lambda: MediaObject.objects.filter(id=media.id).exists()
+        )
         raise
     try:
         job_enqueue(job=job)

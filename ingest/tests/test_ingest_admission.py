@@ -17,6 +17,7 @@ from django.test import Client
 from django.utils import timezone
 
 import ingest.apis
+import ingest.services
 from jobs.models import Job, JobStatus
 from media.models import MediaObject
 from slots.models import Slot
@@ -164,3 +165,26 @@ def test_a_burst_of_wrong_passwords_gets_no_more_tries_than_the_limit(settings, 
     answers = _all_at_once([partial(_post, slot, PHOTO, password="guess") for _ in range(12)])
 
     assert sorted(status for status, _ in answers) == [401] * 3 + [429] * 9
+
+
+def test_an_interrupt_after_the_job_committed_keeps_its_photo_for_the_worker(
+    monkeypatch, workers_marked_alive, stored_files
+):
+    """A web process told to stop between COMMIT and the enqueue must not take the photo of a job
+    that exists: the stale-job sweep ends it, but it must never be a job without its input."""
+    slot = SlotFactory()
+    real_job_create = ingest.services.job_create
+
+    def create_then_get_interrupted(**kwargs):
+        real_job_create(**kwargs)
+        raise KeyboardInterrupt  # e.g. gunicorn's graceful-shutdown signal, just after the commit
+
+    monkeypatch.setattr(ingest.services, "job_create", create_then_get_interrupted)
+    upload = SimpleUploadedFile("IMG_0001.JPG", PHOTO, content_type="image/jpeg")
+
+    with pytest.raises(KeyboardInterrupt):
+        Client().post(f"/ingest/{slot.id}", {"password": slot.secret, "fileToUpload": upload})
+
+    job = Job.objects.get(slot=slot)
+    assert job.status == JobStatus.PENDING
+    assert stored_files("inputs/") == [job.input_media.storage_key]

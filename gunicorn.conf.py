@@ -6,10 +6,11 @@ the view gives it back before it waits), not one process. Sync workers would hol
 process; gevent/eventlet would need the Redis result wait and psycopg to be green.
 
 Capacity: one web process holds GUNICORN_THREADS booth requests at once (64 by default); a web
-instance holds WEB_CONCURRENCY x GUNICORN_THREADS. Measured here (architecture.md): 2 processes x 128
-threads answered 200 simultaneous 5 s jobs with p99 5.5 s. Requests past that capacity wait in the
-listen backlog (``backlog``), then are refused: add processes or instances, not threads beyond a
-few hundred (each thread's photo upload is buffered up to FILE_UPLOAD_MAX_MEMORY_SIZE in memory).
+instance holds WEB_CONCURRENCY x GUNICORN_THREADS. Measured here (README, "Processes, capacity and
+time limits"): 2 processes x 128 threads answered 200 simultaneous 5 s jobs with p99 5.5 s.
+Requests past that capacity wait in the listen backlog (``backlog``), then are refused: add
+processes or instances, not threads beyond a few hundred (each thread's photo upload is buffered
+up to FILE_UPLOAD_MAX_MEMORY_SIZE in memory).
 
 Timeouts: ``timeout`` (the worker heartbeat) and ``graceful_timeout`` exceed T_SYNC_RESPONSE + 1 s,
 so gunicorn never kills a process whose threads are waiting on booth jobs, and a restart lets the

@@ -24,7 +24,7 @@ BATCH = 500
 
 
 def media_sweep_expired(*, batch: int = BATCH) -> int:
-    """Delete expired temporary files; a job still pending on one ends ``failed_timeout`` (UC4)."""
+    """Delete expired temporary files; a job still pending on one ends ``failed_timeout`` (docs/spec.md, UC4)."""
     expired = list(
         MediaObject.objects.filter(deleted_at__isnull=True, expires_at__lte=timezone.now())
         .order_by("expires_at")

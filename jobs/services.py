@@ -66,7 +66,8 @@ def job_mark_completed(
 def job_mark_failed_timeout(
     *, job_id: uuid.UUID | str, code: str = "deadline_exceeded", message: str = "No result before the deadline."
 ) -> bool:
-    # From pending too: a job no worker picked up in time (or whose input expired, UC4) must end.
+    # From pending too: a job no worker picked up in time (or whose input expired) must end
+    # (docs/decisions/0002-pending-to-failed-timeout.md).
     return _transition(
         job_id,
         [JobStatus.PENDING, JobStatus.PROCESSING],

@@ -1,4 +1,5 @@
-"""Template media (UC5) and temporary media (UC4) endpoints, and the public link of the latter."""
+"""Template media and temporary media endpoints (docs/spec.md, UC5 and UC4), and the public link of
+the latter."""
 
 from __future__ import annotations
 

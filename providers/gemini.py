@@ -1,9 +1,9 @@
 """Google Gemini image editing through the official google-genai SDK.
 
 The SDK does not retry unless asked to, and we never ask: the retry loop lives here so that it can
-obey the job's deadline (architecture.md, "The deadline is the one clock"). Every HTTP attempt gets
-``timeout = min(self.timeout, time left - margin)`` and no attempt starts without a minimum amount of
-time left, so a hung Gemini can never hold the worker past the deadline.
+obey the job's deadline (the one clock every budget derives from: docs/spec.md, "Job"). Every HTTP
+attempt gets ``timeout = min(self.timeout, time left - margin)`` and no attempt starts without a
+minimum amount of time left, so a hung Gemini can never hold the worker past the deadline.
 """
 
 from __future__ import annotations

@@ -67,7 +67,8 @@ class JobFactory(factory.django.DjangoModelFactory):
 
 
 class RegisteredMediaFactory(factory.django.DjangoModelFactory):
-    """A temporary file registered for URL-fetching providers (UC4), created through ``media_register``."""
+    """A temporary file registered for URL-fetching providers (docs/spec.md, UC4), created through
+    ``media_register``."""
 
     class Meta:
         model = "media.MediaObject"

@@ -1,4 +1,5 @@
-"""Every error row of the spec's ingest table: the right status, a JSON body, nothing stored or queued."""
+"""Every error row of the booth endpoint's error table (docs/spec.md, section 4): the right status,
+a JSON body, nothing stored or queued."""
 
 from __future__ import annotations
 

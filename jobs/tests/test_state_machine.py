@@ -1,4 +1,4 @@
-"""The job state machine: exactly the seed's transitions, each an atomic conditional UPDATE."""
+"""The job state machine: exactly the transitions of docs/spec.md, each an atomic conditional UPDATE."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ TRANSITIONS = {
     ),
     JobStatus.CANCELLED: lambda job_id: job_mark_cancelled(job_id=job_id),
 }
-# The seed's diagram, plus pending -> failed_timeout, which the seed's UC4 (step 3) requires: a job
-# whose input expired before any worker took it, or that no worker took before the deadline.
+# docs/spec.md, section 3, including pending -> failed_timeout (docs/decisions/0002): a job whose
+# input expired before any worker took it (UC4), or that no worker took before the deadline.
 ALLOWED = {
     (JobStatus.PENDING, JobStatus.PROCESSING),
     (JobStatus.PROCESSING, JobStatus.COMPLETED),

@@ -1,4 +1,4 @@
-"""Temporary media (UC4): register a file, fetch it through its public link until it expires."""
+"""Temporary media (docs/spec.md, UC4): register a file, fetch it through its public link until it expires."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Template media (UC5): upload, list, detail with its users, delete refused while a slot uses it."""
+"""Template media (docs/spec.md, UC5): upload, list, detail with its users, delete refused while a slot uses it."""
 
 from __future__ import annotations
 

@@ -74,6 +74,6 @@ SPECTACULAR_SETTINGS = {
         "photochanger.api_schema.add_common_error_responses",
     ],
 }
-# Registered temporary media (UC4) live this long; links answer 410 Gone afterwards.
+# Registered temporary media (docs/spec.md, UC4) live this long; links answer 410 Gone afterwards.
 # (MEDIA_TTL_SECONDS above.) Signed result share links live at most this long.
 RESULT_LINK_TTL_SECONDS = positive("RESULT_LINK_TTL_SECONDS", env.float("RESULT_LINK_TTL_SECONDS", default=24 * 3600.0))

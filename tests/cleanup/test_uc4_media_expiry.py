@@ -1,4 +1,4 @@
-"""Seed UC4 end to end: register a file, nobody fetches it for a minute, the cleaner runs; the link
+"""UC4 of docs/spec.md end to end: register a file, nobody fetches it for a minute, the cleaner runs; the link
 answers 410 and the job still pending on that file ends failed_timeout."""
 
 from __future__ import annotations

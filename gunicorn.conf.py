@@ -28,6 +28,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import environ
+
+# The same .env the app reads (the environment wins), so GUNICORN_BIND, T_SYNC_RESPONSE, the
+# trusted proxies and the process counts set there apply to gunicorn too.
+environ.Env.read_env(Path(__file__).resolve().with_name(".env"))
+
 T_SYNC_RESPONSE = float(os.environ.get("T_SYNC_RESPONSE", "50"))
 # Threads of a web process share one bounded database pool (see DATABASE_POOL in settings). Set
 # for gunicorn's processes only (raw_env), never in the environment of whoever reads this file.
@@ -49,6 +55,8 @@ max_requests_jitter = max_requests // 10
 # gunicorn believes X-Forwarded-Proto only from the same proxies the app trusts (one setting,
 # TRUSTED_PROXY_CIDRS; photochanger/proxies.py); none when it is empty.
 forwarded_allow_ips = os.environ.get("TRUSTED_PROXY_CIDRS", "")
+# No control socket: its default path is one per user, shared by every instance on the machine.
+control_socket_disable = True
 # Header limits well above what a booth sends, below what could be abused.
 limit_request_line = 8190
 limit_request_fields = 100

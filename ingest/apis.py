@@ -38,8 +38,9 @@ from jobs.liveness import workers_alive
 from jobs.models import Job, JobStatus
 from jobs.services import SlotBusy
 from media.images import UnsupportedImage, image_check
+from photochanger.bodycap import body_timeout_response
 from photochanger.db import connection_release
-from photochanger.errors import ApplicationError, application_error_response, error_response
+from photochanger.errors import ApplicationError, RequestBodyTimeout, application_error_response, error_response
 from photochanger.providers import provider_photo_form
 from slots.models import Slot
 from slots.selectors import slot_get
@@ -234,6 +235,8 @@ class IngestApi(View):
             request.FILES, request.POST  # noqa: B018 (parses the body)
         except RequestDataTooBig:
             return self._too_large()
+        except RequestBodyTimeout:
+            return body_timeout_response(request)
         except (MultiPartParserError, SuspiciousOperation) as exc:
             return error_response(400, "bad_request", f"Malformed multipart body: {exc}")
         return self._too_large() if cap.exceeded else None

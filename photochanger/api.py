@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # rest_framework.views imports this module through the settin
     from rest_framework.request import Request
     from rest_framework.views import APIView
 
-from photochanger.errors import ApplicationError, error_body
+from photochanger.errors import ApplicationError, RequestBodyTimeout, error_body
 
 SCOPES = (
     "slots:read",
@@ -127,6 +127,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestBodyTimeout):
+        return Response(error_body("request_timeout", str(exc)), status=408, headers={"Connection": "close"})
     elif isinstance(exc, RequestDataTooBig):
         return Response(error_body("request_too_large", "The request body is too large."), status=413)
     if isinstance(exc, exceptions.ValidationError):
@@ -173,4 +175,7 @@ class SizeLimitedJSONParser(JSONParser):
         length = int(request.META.get("CONTENT_LENGTH") or 0) if request is not None else 0
         if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             raise RequestTooLarge()
-        return super().parse(stream, media_type, parser_context)
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:  # '[' * 100000 fits the size cap; Python's parser recurses per level
+            raise exceptions.ParseError("JSON parse error - nested too deeply.") from None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import JsonResponse
 
 
@@ -60,6 +61,10 @@ class StorageUnavailable(ServiceUnavailable):
 
     def __init__(self, message: str = "File storage is unavailable; try again shortly.") -> None:
         super().__init__(message, headers={"Retry-After": "5"})
+
+
+class RequestBodyTimeout(SuspiciousOperation):
+    """The request body did not arrive within its deadline (photochanger/bodycap.py): 408."""
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:

@@ -27,5 +27,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "photochanger.views.bad_request"
 handler404 = "photochanger.views.not_found"
 handler500 = "photochanger.views.server_error"

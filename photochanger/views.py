@@ -12,6 +12,11 @@ from photochanger.errors import ApplicationError, error_response
 from photochanger.login_throttle import login_throttle_check
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """Django's own 400s (a Host header not in ALLOWED_HOSTS, a suspicious request) as JSON."""
+    return error_response(400, "bad_request", "The request was refused (bad Host header or malformed request).")
+
+
 @csrf_exempt  # a POST to an unknown API path is a JSON 404, not a CSRF page
 def not_found(request: HttpRequest, exception: Exception | None = None, **kwargs: object) -> JsonResponse:
     return error_response(404, "not_found", "Nothing is here.")

@@ -54,6 +54,8 @@ def stack_env(django_db_setup, gemini_server) -> dict[str, str]:
         GEMINI_API_KEY=",".join(GEMINI_KEYS),
         # The stale-job sweep ends abandoned jobs one second past their deadline here.
         STALE_JOB_GRACE_SECONDS="1",
+        # A trickled body gets its 408 within a test's patience.
+        REQUEST_BODY_READ_SECONDS="3",
     )
     return env
 

@@ -37,6 +37,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "photochanger.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    # Non-ASCII is escaped (\uXXXX): an error that echoes a client's lone surrogate (a field name,
+    # a value) must still encode, or the 422 about it would become a 500.
+    "UNICODE_JSON": False,
     # Client identity is REMOTE_ADDR only (a trusted proxy's forwarded address is put there first).
     "NUM_PROXIES": 0,
 }

@@ -74,5 +74,10 @@ _BODY_DEFAULT = DATA_UPLOAD_MAX_MEMORY_SIZE + 64 * 1024
 REQUEST_BODY_MAX_BYTES = int(
     positive("REQUEST_BODY_MAX_BYTES", env.int("REQUEST_BODY_MAX_BYTES", default=_BODY_DEFAULT))
 )
+# Seconds a request without a file may take to send its body (uploads get T_SYNC_RESPONSE); a
+# client that trickles it gets 408 instead of holding a web thread.
+REQUEST_BODY_READ_SECONDS = positive(
+    "REQUEST_BODY_READ_SECONDS", env.float("REQUEST_BODY_READ_SECONDS", default=10.0), maximum=600
+)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024

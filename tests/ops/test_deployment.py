@@ -174,3 +174,20 @@ def test_the_image_keeps_its_code_owned_by_root_and_read_only():
     assert "COPY --chown" not in dockerfile
     assert "chmod -R a-w" in dockerfile
     assert dockerfile.index("chmod -R a-w") < dockerfile.index("USER app")
+
+
+def test_gunicorn_reads_the_same_env_file_as_the_app_and_has_no_shared_control_socket(monkeypatch, tmp_path):
+    (tmp_path / "gunicorn.conf.py").write_text((ROOT / "gunicorn.conf.py").read_text())
+    (tmp_path / ".env").write_text("GUNICORN_BIND=127.0.0.1:8765\nTRUSTED_PROXY_CIDRS=10.0.0.0/8\n")
+    for name in ("GUNICORN_BIND", "TRUSTED_PROXY_CIDRS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    try:
+        conf = runpy.run_path(str(tmp_path / "gunicorn.conf.py"))
+    finally:
+        for name in ("GUNICORN_BIND", "TRUSTED_PROXY_CIDRS"):
+            os.environ.pop(name, None)  # read_env wrote them into this process's environment
+
+    assert conf["bind"] == "127.0.0.1:8765"
+    assert conf["forwarded_allow_ips"] == "10.0.0.0/8"
+    assert conf["control_socket_disable"] is True

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from photochanger.bodycap import CappedStream
+from photochanger.errors import RequestBodyTimeout
 from tests.support import images
 
 HUGE = str(300 * 1024 * 1024)  # declared, never sent: the test client's payload is small
@@ -102,3 +103,59 @@ def test_the_live_server_answers_413_without_reading_a_huge_unauthenticated_uplo
         answer = sock.recv(4096)
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.django_db
+def test_an_anonymous_post_to_an_admin_upload_page_gets_the_small_cap():
+    """The admin checks the login after the CSRF check has read the form: only staff may send a file."""
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["csrftoken"] = "a" * 32
+    declared = str(4 * 1024 * 1024)
+    response = client.post(
+        "/admin/media/templatemedia/add/", {"csrfmiddlewaretoken": "a" * 32}, CONTENT_LENGTH=declared
+    )
+    assert response.status_code == 413
+
+
+class _StalledSocket:
+    """A client that sent its headers and then stopped sending the body."""
+
+    def __init__(self) -> None:
+        self.timeouts: list[float | None] = []
+
+    def settimeout(self, value: float | None) -> None:
+        self.timeouts.append(value)
+
+
+def test_a_body_that_stops_arriving_ends_at_its_deadline():
+    sock = _StalledSocket()
+
+    class Stalled(io.RawIOBase):
+        def read(self, size: int = -1) -> bytes:
+            raise TimeoutError("timed out")  # what the socket raises once its timeout passes
+
+    stream = CappedStream(Stalled(), cap=1000, socket=sock, deadline=time.monotonic() + 2)
+    with pytest.raises(RequestBodyTimeout):
+        stream.read(10)
+    assert 0 < sock.timeouts[0] <= 2
+
+
+def test_a_body_past_its_deadline_is_not_read_at_all():
+    stream = CappedStream(io.BytesIO(b"x" * 10), cap=1000, socket=_StalledSocket(), deadline=time.monotonic() - 1)
+    with pytest.raises(RequestBodyTimeout):
+        stream.read()
+
+
+@pytest.mark.pipeline
+def test_a_client_that_trickles_its_body_gets_408_and_frees_the_thread(live_stack):
+    """Slowloris on the body: headers, one byte, then silence. The live stack's deadline is 3 s."""
+    host, port = live_stack.base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=15) as sock:
+        sock.sendall(
+            b"POST /api/auth/token/ HTTP/1.1\r\nHost: localhost\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
+        )
+        started = time.monotonic()
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert time.monotonic() - started < 8

@@ -138,7 +138,8 @@ def _new_photo_response(
     idempotency_key: str,
 ) -> HttpResponse:
     """Check the photo, accept it as a new job and answer with the job's outcome. Raises
-    ``ApplicationError`` (slot busy or deleted, key reused, queue down)."""
+    ``ApplicationError`` (slot busy, or deleted, disabled or given a new password meanwhile, key
+    reused, queue down)."""
     try:
         photo_form = provider_photo_form(provider=slot.provider, operation=slot.operation)
         image = image_check(upload, max_pixels=settings.IMAGE_MAX_PIXELS, form=photo_form)
@@ -163,6 +164,8 @@ def _new_photo_response(
             input_sha256=photo_sha256,
             idempotency_key=idempotency_key,
             max_in_flight=settings.SLOT_MAX_IN_FLIGHT,
+            # ``slot`` was read before the upload: the job's transaction checks it still has this secret.
+            secret_hash_checked=slot.secret_hash,
         )
     except PhotoAlreadyAccepted as raced:  # a resend of this photo created its job first
         return _resend_response(raced.job)

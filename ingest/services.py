@@ -100,14 +100,17 @@ def ingest_accept(
     input_sha256: str = "",
     idempotency_key: str = "",
     max_in_flight: int = 0,
+    secret_hash_checked: str = "",
 ) -> Job:
     """Store the photo, create the pending job and queue it.
 
     Raises ``PhotoAlreadyAccepted`` when a concurrent resend of the photo created its job first
     (answer with that job), or an ``ApplicationError``: ``IdempotencyKeyReused`` (422), ``SlotBusy``
     (429: ``max_in_flight`` jobs active, 0 for no cap), ``SlotNotFound`` (404: deleted meanwhile),
-    ``Conflict`` (409) or ``ServiceUnavailable`` (503). ``is_test_run`` marks an admin's test run
-    (``jobs.testrun``), which booth statistics leave out.
+    ``SlotPasswordInvalid`` (401: its password changed since the booth's was checked against
+    ``secret_hash_checked``), ``SlotDisabled`` (403: disabled meanwhile), ``Conflict`` (409) or
+    ``ServiceUnavailable`` (503). ``is_test_run`` marks an admin's test run (``jobs.testrun``),
+    which booth statistics leave out.
     """
     job_id = uuid.uuid4()
     deadline = received_at + timedelta(seconds=settings.T_SYNC_RESPONSE)
@@ -125,6 +128,7 @@ def ingest_accept(
             photo_size=(image.width, image.height),
             input_prepared=image.prepared is not None,
             max_in_flight=max_in_flight,
+            secret_hash_checked=secret_hash_checked,
         )
     except IntegrityError as exc:
         storage_delete_quietly(key=media.storage_key)

@@ -4,6 +4,7 @@ cancel) changes nothing."""
 
 from __future__ import annotations
 
+import hmac
 import logging
 import math
 import uuid
@@ -28,7 +29,7 @@ from media.storage import RESULTS, storage_key
 from photochanger.errors import ApplicationError, Conflict, ValidationFailed
 from providers.base import ImageData
 from slots.models import Slot
-from slots.selectors import SlotNotFound
+from slots.selectors import SlotDisabled, SlotNotFound, SlotPasswordInvalid
 
 logger = logging.getLogger(__name__)
 
@@ -139,29 +140,45 @@ def job_create(
     photo_size: tuple[int, int] | None = None,
     input_prepared: bool = False,
     max_in_flight: int = 0,
+    secret_hash_checked: str = "",
 ) -> Job:
     """Create the input media row and the pending job together; the caller enqueues after commit.
 
-    Raises ``SlotNotFound`` when the slot was deleted meanwhile, ``SlotBusy`` when it already has
-    ``max_in_flight`` active jobs (0: no cap), and ``IntegrityError`` when it already has an active
-    job for the same photo or the same idempotency key (a booth retry: the caller attaches to it).
+    The job runs the slot's operation as it is now, not as ``slot`` (read before the upload) had
+    it. ``secret_hash_checked``: the secret hash the booth's password matched ("": no password, a
+    test run). Raises ``SlotNotFound`` (deleted meanwhile), ``SlotPasswordInvalid`` (secret changed
+    since), ``SlotDisabled``, ``SlotBusy`` (``max_in_flight`` jobs active; 0: no cap), and
+    ``IntegrityError`` when the slot has an active job for the same photo or idempotency key (a
+    booth retry: the caller attaches to it).
     """
     with transaction.atomic():
-        # The slot's row lock makes the count and the insert one step: requests of one slot take
+        # The slot's row lock makes the checks and the insert one step: requests of one slot take
         # turns here (briefly), so a burst cannot all count below the cap before any of them
-        # inserts; a concurrent delete of the slot waits for it, or is seen. (NO KEY UPDATE: other
-        # writes that merely reference the slot are not blocked.)
-        if not Slot.objects.select_for_update(no_key=True).filter(id=slot.id).values_list("id", flat=True):
+        # inserts, and an admin's delete, disable, new password or new operation either waits for
+        # the job (whose pending job it then cancels or lets run) or is seen here. (NO KEY UPDATE:
+        # other writes that merely reference the slot are not blocked.)
+        current = (
+            Slot.objects.select_for_update(no_key=True)
+            .only("is_active", "secret_hash", "provider", "operation", "params")
+            .filter(id=slot.id)
+            .first()
+        )
+        if current is None:
             raise SlotNotFound("No slot has this id.")
+        # Before "disabled", as at the door: without the right password nothing more is told.
+        if secret_hash_checked and not hmac.compare_digest(secret_hash_checked, current.secret_hash):
+            raise SlotPasswordInvalid("The slot password was changed while the photo was sent.")
+        if not current.is_active:
+            raise SlotDisabled("This slot is disabled.")
         if max_in_flight and Job.objects.filter(slot=slot, status__in=ACTIVE_STATUSES).count() >= max_in_flight:
             raise SlotBusy()
         input_media.save()
         return Job.objects.create(
             id=job_id,
-            slot=slot,
-            provider=slot.provider,
-            operation=slot.operation,
-            params=slot.params,
+            slot=current,
+            provider=current.provider,
+            operation=current.operation,
+            params=current.params,
             created_at=received_at,
             deadline=received_at + timedelta(seconds=settings.T_SYNC_RESPONSE),
             celery_task_id=str(uuid.uuid4()),

@@ -15,6 +15,16 @@ class SlotNotFound(ApplicationError):
     code = "slot_not_found"
 
 
+class SlotDisabled(ApplicationError):
+    status = 403
+    code = "slot_disabled"
+
+
+class SlotPasswordInvalid(ApplicationError):
+    status = 401
+    code = "invalid_password"
+
+
 def slot_get(*, slot_id: str) -> Slot | None:
     """The slot for an id taken from a URL; malformed ids are simply unknown."""
     try:

@@ -1,5 +1,6 @@
 """Admission of booth requests sent at the same moment: the slot's cap on jobs in flight holds under
-a burst, resends waiting on a job are bounded, and a slot deleted mid-upload is a 404."""
+a burst, resends waiting on a job are bounded, and an admin's change to the slot while a photo is
+being uploaded and checked (delete, disable, new password, new operation) is what the job sees."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import ingest.services
 from jobs.models import Job, JobStatus
 from media.models import MediaObject
 from slots.models import Slot
+from slots.services import slot_secret_rotate, slot_update
 from tests.factories import JobFactory, SlotFactory
 from tests.support import images
 
@@ -127,27 +129,78 @@ def test_a_resend_that_dies_while_waiting_gives_its_place_back(settings, monkeyp
     assert [_post(slot, PHOTO, client=client)[0] for _ in range(3)] == [500, 500, 500]
 
 
+def _post_while_an_admin(slot: Slot, monkeypatch, change: Callable[[], object]):
+    """A booth request during which an admin ``change``s the slot: after the request read the slot
+    and checked the password, while the photo is being checked (the slow part)."""
+    real_image_check = ingest.apis.image_check
+
+    def check_then_change_the_slot(*args, **kwargs):
+        checked = real_image_check(*args, **kwargs)
+        change()
+        return checked
+
+    monkeypatch.setattr(ingest.apis, "image_check", check_then_change_the_slot)
+    upload = SimpleUploadedFile("IMG_0001.JPG", PHOTO, content_type="image/jpeg")
+    return Client().post(f"/ingest/{slot.id}", {"password": slot.secret, "fileToUpload": upload})
+
+
+def _kept_nothing(stored_files) -> bool:
+    return Job.objects.count() == 0 and MediaObject.objects.count() == 0 and stored_files() == []
+
+
 def test_a_slot_deleted_while_its_photo_is_checked_gets_404_and_keeps_nothing(
     monkeypatch, workers_marked_alive, stored_files
 ):
     slot = SlotFactory()
-    real_image_check = ingest.apis.image_check
 
-    def check_then_delete_the_slot(*args, **kwargs):
-        checked = real_image_check(*args, **kwargs)
-        Slot.objects.filter(id=slot.id).delete()  # an admin, at that moment
-        return checked
-
-    monkeypatch.setattr(ingest.apis, "image_check", check_then_delete_the_slot)
-
-    upload = SimpleUploadedFile("IMG_0001.JPG", PHOTO, content_type="image/jpeg")
-    response = Client().post(f"/ingest/{slot.id}", {"password": slot.secret, "fileToUpload": upload})
+    response = _post_while_an_admin(slot, monkeypatch, Slot.objects.filter(id=slot.id).delete)
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "slot_not_found"
-    assert Job.objects.count() == 0
-    assert MediaObject.objects.count() == 0
-    assert stored_files() == []
+    assert _kept_nothing(stored_files)
+
+
+def test_a_slot_disabled_while_its_photo_is_checked_gets_403_and_keeps_nothing(
+    monkeypatch, workers_marked_alive, stored_files
+):
+    slot = SlotFactory()
+
+    response = _post_while_an_admin(
+        slot, monkeypatch, lambda: slot_update(slot=Slot.objects.get(id=slot.id), version=1, data={"is_active": False})
+    )
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "slot_disabled"
+    assert _kept_nothing(stored_files)
+
+
+def test_a_password_rotated_while_its_photo_is_checked_gets_401_and_keeps_nothing(
+    monkeypatch, workers_marked_alive, stored_files
+):
+    slot = SlotFactory()
+
+    response = _post_while_an_admin(
+        slot, monkeypatch, lambda: slot_secret_rotate(slot=Slot.objects.get(id=slot.id), version=1)
+    )
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_password"
+    assert _kept_nothing(stored_files)
+
+
+def test_an_operation_changed_while_its_photo_is_checked_runs_the_new_operation(
+    settings, monkeypatch, workers_marked_alive
+):
+    settings.T_SYNC_RESPONSE = 1  # no worker runs here: the booth's wait ends soon
+    slot = SlotFactory(operation="sepia", params={"strength": 0.5})
+    new_operation = {"operation": "grayscale", "params": {}}
+
+    _post_while_an_admin(
+        slot, monkeypatch, lambda: slot_update(slot=Slot.objects.get(id=slot.id), version=1, data=new_operation)
+    )
+
+    job = Job.objects.get(slot=slot)
+    assert (job.provider, job.operation, job.params) == ("local", "grayscale", Slot.objects.get(id=slot.id).params)
 
 
 def test_a_burst_of_wrong_passwords_gets_no_more_tries_than_the_limit(settings, monkeypatch):

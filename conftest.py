@@ -99,14 +99,19 @@ def workers_marked_alive():
 @pytest.fixture(autouse=True)
 def _login_failures_forgotten():
     """Failed logins are counted in Redis per address (every test client is 127.0.0.1): a test's
-    wrong passwords must not throttle the next test's logins."""
+    wrong passwords must not throttle the next test's logins. Deactivations recorded there (user
+    ids may come again after a flush) must not refuse the next test's tokens."""
     yield
     import redis
     from django.conf import settings
 
-    from photochanger.login_throttle import KEY_PREFIX
+    from photochanger import login_throttle, token_auth
 
     with redis.Redis.from_url(settings.REDIS_URL) as client:
-        keys = list(client.scan_iter(match=f"{KEY_PREFIX}:*", count=1000))
+        keys = [
+            key
+            for prefix in (login_throttle.KEY_PREFIX, token_auth.KEY_PREFIX)
+            for key in client.scan_iter(match=f"{prefix}:*", count=1000)
+        ]
         if keys:
             client.delete(*keys)

@@ -148,7 +148,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     code = next((c for cls, c in ERROR_CODES.items() if type(exc) is cls), None)
     code = code or next((c for cls, c in ERROR_CODES.items() if isinstance(exc, cls)), None)
     code = code or getattr(exc, "default_code", "error")
-    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    detail = exc.detail
+    if isinstance(detail, dict) and "detail" in detail:
+        detail = detail["detail"]  # simplejwt's errors: {"detail": ..., "code": ..., "messages": [...]}
+    detail = detail if isinstance(detail, str) else str(detail)
     return Response(error_body(code, detail), status=exc.status_code, headers=headers)
 
 

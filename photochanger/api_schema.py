@@ -3,11 +3,19 @@ views serving the schema and its docs."""
 
 from __future__ import annotations
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+
+
+class RevocableJWTScheme(SimpleJWTScheme):
+    """The project's JWT authentication is described as simplejwt's (the same bearer token)."""
+
+    target_class = "photochanger.token_auth.RevocableJWTAuthentication"
+
 
 ErrorSerializer = inline_serializer(
     name="Error",

@@ -18,7 +18,7 @@ from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairVi
 
 from photochanger.api import SCOPES
 from photochanger.api_schema import error
-from photochanger.login_throttle import login_throttle_check, record_successful_login
+from photochanger.login_throttle import login_attempt, record_successful_login
 
 # Each scope and the one Django permission that grants it (give them to users or to groups); a
 # scope allows what its permission allows in the admin site, no more.
@@ -106,7 +106,10 @@ _TOKEN_ERRORS = {
 _LOGIN_ERRORS = {
     **_TOKEN_ERRORS,
     429: error("`too_many_failed_logins` from this address or for this username; wait `Retry-After` seconds."),
-    503: error("`login_unavailable`: the failed-login counters cannot be read (Redis)."),
+    503: error(
+        "`login_unavailable`: the failed-login counters cannot be read (Redis); `login_busy`: the server "
+        "checks as many passwords as it may at once. Retry after `Retry-After` seconds."
+    ),
 }
 
 
@@ -116,8 +119,8 @@ class TokenObtainView(TokenObtainPairView):
 
     def post(self, request: Request, *args, **kwargs) -> Response:
         data = request.data
-        login_throttle_check(request=request, username=data.get("username") if isinstance(data, Mapping) else None)
-        return super().post(request, *args, **kwargs)
+        with login_attempt(request=request, username=data.get("username") if isinstance(data, Mapping) else None):
+            return super().post(request, *args, **kwargs)
 
 
 @extend_schema_view(post=extend_schema(responses={200: TokenRefreshSerializer, **_TOKEN_ERRORS}))

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from photochanger.errors import ApplicationError, error_response
-from photochanger.login_throttle import login_throttle_check
+from photochanger.login_throttle import login_attempt
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
@@ -43,12 +43,12 @@ def admin_error_page(
 
 def admin_login(request: HttpRequest) -> HttpResponse:
     """The admin site's login, refused (429, like the API's) while this address or username is
-    throttled; wrong passwords are counted by the ``user_login_failed`` receiver."""
-    if request.method == "POST":
-        try:
-            login_throttle_check(request=request, username=request.POST.get("username"))
-        except ApplicationError as exc:
-            return admin_error_page(
-                request, title="Too many failed logins", message=exc.message, status=exc.status, headers=exc.headers
-            )
-    return admin.site.login(request)
+    throttled, and (503) while the process checks as many passwords as it may at once."""
+    if request.method != "POST":
+        return admin.site.login(request)
+    try:
+        with login_attempt(request=request, username=request.POST.get("username")):
+            return admin.site.login(request)
+    except ApplicationError as exc:
+        title = "Too many failed logins" if exc.status == 429 else "Logins are busy"
+        return admin_error_page(request, title=title, message=exc.message, status=exc.status, headers=exc.headers)

@@ -25,7 +25,8 @@ PROVIDERS: dict[str, dict] = {
 
 # --- Admin REST API --------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    # simplejwt's, plus: access tokens issued before their user's last deactivation are refused.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["photochanger.token_auth.RevocableJWTAuthentication"],
     # Every endpoint names the scope it needs; HasScope refuses a view that names none.
     "DEFAULT_PERMISSION_CLASSES": ["photochanger.api.HasScope"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -69,7 +70,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["photochanger.api.SchemaViewer"],
     "SERVE_AUTHENTICATION": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "photochanger.token_auth.RevocableJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "POSTPROCESSING_HOOKS": [

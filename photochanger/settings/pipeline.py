@@ -62,6 +62,10 @@ if min(LOGIN_FAILURE_LIMIT_PER_USERNAME, LOGIN_FAILURE_LIMIT_PER_ADDRESS) < 0:
 LOGIN_FAILURE_WINDOW_SECONDS = positive(
     "LOGIN_FAILURE_WINDOW_SECONDS", env.float("LOGIN_FAILURE_WINDOW_SECONDS", default=900.0)
 )
+# Password checks (~0.3-1 s of CPU each, holding a database connection) one web process runs at
+# once, and seconds a login waits for its turn before a 503 login_busy.
+LOGIN_CHECKS_PER_PROCESS = int(positive("LOGIN_CHECKS_PER_PROCESS", env.int("LOGIN_CHECKS_PER_PROCESS", default=2)))
+LOGIN_CHECK_WAIT_SECONDS = positive("LOGIN_CHECK_WAIT_SECONDS", env.float("LOGIN_CHECK_WAIT_SECONDS", default=5.0))
 # Multipart text fields (booth metadata) are small; the photo is handled by the upload handlers.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 # Of those fields, a job keeps at most this many bytes (UTF-8 names and values; 0: none are kept).

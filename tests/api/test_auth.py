@@ -163,3 +163,23 @@ def test_refresh_token_used_as_access_token_gets_401():
 @pytest.mark.parametrize("header", ["Bearer", "Bearer a.b", "Token abc", "Bearer " + "x" * 5000])
 def test_malformed_authorization_headers_get_401(header):
     assert APIClient().get(PROTECTED, HTTP_AUTHORIZATION=header).status_code == 401
+
+
+def test_an_expired_token_is_refused_in_plain_words():
+    token = AccessToken.for_user(_user())
+    token.set_exp(lifetime=timedelta(seconds=-1))
+
+    error = _get(str(token)).json()["error"]
+
+    assert error == {"code": "not_authenticated", "message": "Given token not valid for any token type"}
+
+
+def test_a_blacklisted_refresh_token_is_refused_in_plain_words():
+    _user()
+    refresh = _login().json()["refresh"]
+    assert APIClient().post("/api/auth/token/blacklist/", {"refresh": refresh}, format="json").status_code == 200
+
+    response = APIClient().post("/api/auth/token/refresh/", {"refresh": refresh}, format="json")
+
+    assert response.status_code == 401
+    assert response.json()["error"] == {"code": "not_authenticated", "message": "Token is blacklisted"}

@@ -3,6 +3,7 @@ and a refresh token is good for one refresh only."""
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -83,6 +84,29 @@ def test_a_refresh_token_stays_revoked_when_its_user_is_reactivated(root):
 
     assert _refresh(tokens["refresh"]).status_code == 401
     assert _refresh(_login()["refresh"]).status_code == 200
+
+
+def test_an_access_token_stays_refused_when_its_user_is_reactivated(root):
+    tokens = _login()
+    root.is_active = False
+    root.save()
+    root.is_active = True
+    root.save()
+
+    response = _get(tokens["access"])
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_a_login_after_the_reactivation_gets_a_working_access_token(root):
+    root.is_active = False
+    root.save()
+    root.is_active = True
+    root.save()
+    time.sleep(1.01 - time.time() % 1)  # a token's issue time is in whole seconds
+
+    assert _get(_login()["access"]).status_code == 200
 
 
 def test_a_refresh_answers_a_new_refresh_token_and_the_old_one_is_refused(root):

@@ -35,7 +35,7 @@ class ImageCheckBusy(ServiceUnavailable):
 
 @cache
 def _checks_in_flight() -> threading.BoundedSemaphore:
-    # Per process: each check may hold up to 8 bytes per pixel of IMAGE_MAX_PIXELS (README "Memory
+    # Per process: each check may hold up to 20 bytes per pixel of IMAGE_MAX_PIXELS (README "Memory
     # budget"), and a web process has far more threads than it has memory for that many decodes.
     return threading.BoundedSemaphore(settings.IMAGE_CHECKS_PER_PROCESS)
 
@@ -89,7 +89,7 @@ def _checked(img: Image.Image, form: PhotoForm | None) -> CheckedImage:
         # Decoding at 1/8 scale still walks every entropy-coded block, so truncated or
         # corrupt data fails here, at a fraction of the cost of a full decode.
         img.draft(img.mode, (max(1, img.width // 8), max(1, img.height // 8)))
-    img.load()
+    image_guard.load(img)
     content_type, ext = ACCEPTED_FORMATS["JPEG" if is_jpeg else img.format]
     if form is not None:
         ImageOps.exif_transpose(img, in_place=True)
@@ -104,8 +104,9 @@ def _upright_copy(img: Image.Image) -> bytes:
     data, GPS) is not needed downstream, may be malformed, and can outgrow the JPEG/WebP
     segment limit when Pillow re-serialises it."""
     fmt = "JPEG" if img.format in imaging.JPEG_FORMATS else img.format
-    turned = ImageOps.exif_transpose(img)
+    # In place: the decode is not needed once turned, and a copy would hold both at full size.
+    ImageOps.exif_transpose(img, in_place=True)
     buffer = io.BytesIO()
     options = {"quality": 95} if fmt in ("JPEG", "WEBP") else {}
-    turned.save(buffer, fmt, **options)
+    img.save(buffer, fmt, **options)
     return buffer.getvalue()

@@ -208,15 +208,16 @@ class GeminiProvider(Provider):
         image, size = request.image, request.photo_size
         if size is None:
             form = self.photo_form(request.operation)
-            img, size = imaging.decode_sized(image, max_side=form.max_side)
+            img, size = imaging.decode_sized(image, max_side=form.max_side, written_here=True)
             image = imaging.to_photo_form(img, form)
         return types.Part.from_bytes(data=image.data, mime_type=image.content_type), size
 
     def _template(self, image: ImageData) -> types.Part:
         """A reference image: sent as stored (not even decoded) unless it is larger than the bound."""
-        if image.content_type in imaging.CONTENT_TYPES and max(imaging.stored_size(image)) <= self.max_input_side:
+        stored = image.content_type in imaging.CONTENT_TYPES and imaging.stored_size(image, written_here=True)
+        if stored and max(stored) <= self.max_input_side:
             return types.Part.from_bytes(data=image.data, mime_type=image.content_type)
-        img = imaging.decode(image, max_side=self.max_input_side)
+        img = imaging.decode(image, max_side=self.max_input_side, written_here=True)
         has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
         encoded = imaging.encode(
             imaging.fit_within(img, self.max_input_side), output_format="png" if has_alpha else "jpeg", quality=90

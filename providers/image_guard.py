@@ -5,20 +5,25 @@ hostile file is refused once, the same way, at the cost of reading its headers. 
 bound the pixels, not the work: libjpeg walks every block once per progressive scan (it only warns
 about a scan script that repeats), and Pillow parses every JPEG marker segment before the first scan
 and every PNG chunk in Python. A 100 KB progressive JPEG with thousands of refinement scans, or a
-few MB of empty segments or chunks, cost tens of seconds of CPU within the size and pixel limits.
+few MB of empty segments or chunks, cost tens of seconds of CPU within the size and pixel limits;
+so does EXIF Pillow parses in Python (``providers/image_structure.py`` walks the containers).
 """
 
 from __future__ import annotations
 
 import io
-import re
 import struct
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, PngImagePlugin, UnidentifiedImageError
+
+from providers import image_structure
+from providers.image_structure import ImageRefused
+
+__all__ = ["DECODABLE_FORMATS", "ImageRefused", "open_image", "refusing_undecodable"]
 
 # What Pillow may raise on hostile or broken data, whether opening, decoding, reading EXIF or
 # re-encoding (e.g. "EXIF data is too long", a struct.error from a malformed IFD, MPO oddities).
@@ -38,36 +43,24 @@ DECODE_ERRORS: tuple[type[BaseException], ...] = (
 # Pillow's JPEG opener answers "MPO" for a JPEG with more images after it (multi-picture and
 # gain-map photos); its first image is an ordinary JPEG and is all that is decoded.
 DECODABLE_FORMATS = ("JPEG", "PNG", "WEBP")
-# Cameras and encoders write 1-12 scans (libjpeg's progressive script: 10), and ~5-40 segments
-# before the first (ICC profiles split over a few APP2 segments, MPF, XMP).
-MAX_JPEG_SCANS = 40
-MAX_JPEG_SEGMENTS = 1000
-# Encoders split the image data in chunks of 8-64 KB (rarely one per row); a 25 MB PNG in 8 KB
-# chunks has ~3,200. Each chunk costs Pillow a pass through Python (~15 us).
-MAX_PNG_CHUNKS = 20_000
 # A camera JPEG carries about one byte per 4-15 pixels (a 24 MP photo is at least ~2 MB), a PNG of
 # a photo more. A big image that claims over 100 pixels per byte is a decompression bomb; smaller
 # ones (a sparse PNG frame) are exempt, their decode is cheap whatever the ratio.
 MAX_PIXELS_PER_BYTE = 100
 PIXELS_PER_BYTE_EXEMPT = 12_000_000
-
-_JPEG_MARKER = re.compile(rb"\xff[^\x00\xff]")
-_JPEG_MARKER_AFTER_SCAN = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")  # RSTn belong to the scan's data
-_JPEG_STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})
-_SOS, _EOI = 0xDA, 0xD9
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_CHUNK = 64 * 1024
+# PNG text chunks (XMP, comments) are kept in memory as they are read, up to 64 MB an image by
+# Pillow's default; a photo's text is a few KB of XMP. Process-wide, like the pixel limit.
+PngImagePlugin.MAX_TEXT_MEMORY = 4 * 1024 * 1024
 
 
-class ImageRefused(Exception):
-    """Not a decodable JPEG/PNG/WebP, or one whose cost the limits do not admit."""
-
-
-def open_image(source: bytes | IO[bytes], *, max_pixels: int | None = None) -> Image.Image:
+def open_image(source: bytes | IO[bytes], *, max_pixels: int | None = None, written_here: bool = False) -> Image.Image:
     """Open (headers only) an image every bound admits; raise ``ImageRefused`` otherwise.
 
     ``max_pixels`` defaults to Pillow's process-wide ``Image.MAX_IMAGE_PIXELS``, which the media
-    app sets to ``IMAGE_MAX_PIXELS``. The caller decodes inside ``refusing_undecodable()``."""
+    app sets to ``IMAGE_MAX_PIXELS``. ``written_here``: a file this app encoded itself (a photo's
+    stored input after the web's check, a prepared photo form, a result): the pixels-per-byte
+    rule judges what a sender claims, and Pillow's own re-encode of a flat 52 MP photo is under
+    100 KB. Every other bound still holds. The caller decodes inside ``refusing_undecodable()``."""
     fp = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
     limit = Image.MAX_IMAGE_PIXELS if max_pixels is None else max_pixels
     with refusing_undecodable():
@@ -77,20 +70,32 @@ def open_image(source: bytes | IO[bytes], *, max_pixels: int | None = None) -> I
         head = fp.read(8)
         fp.seek(0)
         if head.startswith(b"\xff\xd8"):
-            _check_jpeg_structure(fp)
-        elif head == _PNG_SIGNATURE:
-            _check_png_structure(fp)
+            image_structure.check_jpeg(fp)
+        elif head == b"\x89PNG\r\n\x1a\n":
+            image_structure.check_png(fp)
+        elif head.startswith(b"RIFF"):
+            image_structure.check_webp(fp)
         fp.seek(0)
         img = Image.open(fp, formats=list(DECODABLE_FORMATS))
         pixels = img.width * img.height
         if limit is not None and pixels > limit:
             raise ImageRefused(f"The image has {img.width}x{img.height} pixels; the limit is {limit} pixels.")
-        if pixels > PIXELS_PER_BYTE_EXEMPT and pixels > MAX_PIXELS_PER_BYTE * size:
+        if not written_here and pixels > PIXELS_PER_BYTE_EXEMPT and pixels > MAX_PIXELS_PER_BYTE * size:
             raise ImageRefused(
                 f"The image claims {img.width}x{img.height} pixels in {size} bytes, "
                 f"more than {MAX_PIXELS_PER_BYTE} pixels per byte: a decompression bomb."
             )
         return img
+
+
+def load(img: Image.Image) -> None:
+    """Decode, then let go of what the decoder keeps: after ``load`` a WebP still holds its
+    decoded frame as bytes (4 bytes per pixel) and libwebp's two canvases (8) until the image is
+    garbage, three times the pixels themselves, through every step that follows."""
+    img.load()
+    if img.format == "WEBP":
+        img.fp = None
+        img._decoder = None  # only needed to seek to another frame, which a photo never does
 
 
 @contextmanager
@@ -106,54 +111,3 @@ def refusing_undecodable() -> Iterator[None]:
         raise ImageRefused("Unrecognised image data.") from exc
     except DECODE_ERRORS as exc:
         raise ImageRefused(f"The image cannot be decoded: {exc or type(exc).__name__}") from exc
-
-
-def _check_jpeg_structure(fp: IO[bytes]) -> None:
-    """Count the marker segments and scans libjpeg would read (up to the first EOI)."""
-    fp.seek(2)
-    segments = scans = 0
-    pattern = _JPEG_MARKER
-    while (position := _find(fp, pattern)) is not None:
-        fp.seek(position + 1)
-        marker = fp.read(1)[0]
-        if marker == _EOI:
-            return
-        segments += 1
-        if segments > MAX_JPEG_SEGMENTS:
-            raise ImageRefused(f"The JPEG has more than {MAX_JPEG_SEGMENTS} marker segments.")
-        if marker in _JPEG_STANDALONE:
-            continue
-        length = fp.read(2)
-        if len(length) < 2:
-            return  # truncated: Pillow reports it
-        fp.seek(int.from_bytes(length, "big") - 2, io.SEEK_CUR)
-        pattern = _JPEG_MARKER
-        if marker == _SOS:
-            scans += 1
-            if scans > MAX_JPEG_SCANS:
-                raise ImageRefused(f"The JPEG has more than {MAX_JPEG_SCANS} scans.")
-            pattern = _JPEG_MARKER_AFTER_SCAN
-
-
-def _find(fp: IO[bytes], pattern: re.Pattern[bytes]) -> int | None:
-    """The file position of ``pattern``'s next match from the current position, reading in chunks."""
-    start = fp.tell()
-    carry = b""
-    while chunk := fp.read(_CHUNK):
-        window = carry + chunk
-        match = pattern.search(window)
-        if match is not None:
-            return start - len(carry) + match.start()
-        carry = window[-1:]  # a marker's 0xFF may end this chunk
-        start += len(chunk)
-    return None
-
-
-def _check_png_structure(fp: IO[bytes]) -> None:
-    fp.seek(len(_PNG_SIGNATURE))
-    for _ in range(MAX_PNG_CHUNKS):
-        header = fp.read(8)
-        if len(header) < 8 or header[4:] == b"IEND":
-            return
-        fp.seek(int.from_bytes(header[:4], "big") + 4, io.SEEK_CUR)  # data and CRC
-    raise ImageRefused(f"The PNG has more than {MAX_PNG_CHUNKS} chunks.")

@@ -104,7 +104,8 @@ class LocalProvider(Provider):
 
     def process(self, request: ProviderRequest) -> ProviderResult:
         params = request.params
-        img = imaging.decode(request.image)
+        # The job's stored input and the template images passed the web's check when they came.
+        img = imaging.decode(request.image, written_here=True)
         if request.operation == "grayscale":
             out = ImageOps.grayscale(img)
         elif request.operation == "sepia":
@@ -115,7 +116,7 @@ class LocalProvider(Provider):
             frames = request.templates.get("frame") or ()
             if not frames:
                 raise ProviderPermanent("The overlay frame image is missing.")
-            out = _overlay(img, imaging.decode(frames[0]), params["opacity"])
+            out = _overlay(img, imaging.decode(frames[0], written_here=True), params["opacity"])
         else:
             raise ProviderPermanent(f"Unknown operation {request.operation!r}.")
         encoded = imaging.encode(out, output_format=params["output_format"], quality=params["quality"])

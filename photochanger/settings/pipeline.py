@@ -30,7 +30,7 @@ UPLOAD_MAX_BYTES = int(positive("UPLOAD_MAX_BYTES", env.int("UPLOAD_MAX_BYTES", 
 # Larger images are refused (decompression bomb guard); it sets the memory budget (README). The
 # default admits a 50.3 MP camera (8688 x 5792).
 IMAGE_MAX_PIXELS = int(positive("IMAGE_MAX_PIXELS", env.int("IMAGE_MAX_PIXELS", default=52_000_000)))
-# Image checks one process runs at once (each may hold 8 bytes per pixel of IMAGE_MAX_PIXELS), and
+# Image checks one process runs at once (each may hold 20 bytes per pixel of IMAGE_MAX_PIXELS), and
 # how long a request waits for its turn before a 503.
 IMAGE_CHECKS_PER_PROCESS = int(positive("IMAGE_CHECKS_PER_PROCESS", env.int("IMAGE_CHECKS_PER_PROCESS", default=4)))
 IMAGE_CHECK_WAIT_SECONDS = positive("IMAGE_CHECK_WAIT_SECONDS", env.float("IMAGE_CHECK_WAIT_SECONDS", default=10.0))

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import io
 import time
 
 import pytest
 from PIL import Image, ImageStat
 
+from media.images import image_check
 from providers.base import ImageData, ProviderPermanent, ProviderRequest
+from providers.image_guard import MAX_PIXELS_PER_BYTE
 from providers.local import OPERATIONS, LocalProvider
 from providers.schema import ParamsInvalid
 from tests.support import hostile_images, images
@@ -92,7 +95,7 @@ def test_undecodable_input_is_a_permanent_error():
     [
         pytest.param(hostile_images.repeated_scan_jpeg(), id="repeated-scans"),
         pytest.param(hostile_images.chunk_flood_png(), id="chunk-flood"),
-        pytest.param(hostile_images.sparse_png(8000, 8000), id="pixels-per-byte-bomb"),
+        pytest.param(hostile_images.sparse_png(8000, 8000), id="over-the-pixel-limit"),
     ],
 )
 def test_an_input_the_decode_guard_refuses_fails_permanently_at_once(data):
@@ -123,3 +126,11 @@ def test_a_resize_larger_than_the_pixel_limit_is_refused_on_both_sides(monkeypat
 
     assert set(refused.value.fields) == {"width", "height"}
     assert fit.validate({"width": 7000, "height": 7000})["width"] == 7000
+
+
+def test_a_large_flat_photo_the_web_turned_upright_is_processed_by_the_worker():
+    upload = hostile_images.flat_turned_webp(4000, 3200)  # 12.8 MP: over the ratio rule's exemption
+    checked = image_check(io.BytesIO(upload), max_pixels=52_000_000)
+    assert len(checked.upright) * MAX_PIXELS_PER_BYTE < 4000 * 3200  # the app's own re-encode is tiny
+    out = _out(LocalProvider().process(_request("grayscale", {}, photo=checked.upright)))
+    assert out.size == (3200, 4000)

@@ -51,6 +51,27 @@ CORPUS = [
     ("jpeg-repeated-scans", hostile_images.repeated_scan_jpeg(), "scans.jpg", 415, "unsupported_media_type"),
     ("jpeg-segment-flood", hostile_images.segment_flood_jpeg(), "segments.jpg", 415, "unsupported_media_type"),
     ("png-chunk-flood", hostile_images.chunk_flood_png(), "chunks.png", 415, "unsupported_media_type"),
+    (
+        "png-exif-prefix-bomb",
+        hostile_images.png_with_exif(hostile_images.exif_prefix_bomb(300_000)),
+        "exif.png",
+        415,
+        "unsupported_media_type",
+    ),
+    (
+        "webp-exif-prefix-bomb",
+        hostile_images.webp_with_exif(hostile_images.exif_prefix_bomb(300_000)),
+        "exif.webp",
+        415,
+        "unsupported_media_type",
+    ),
+    (
+        "jpeg-exif-overlapping-values",
+        hostile_images.jpeg_with_exif(hostile_images.exif_overlapping_ifd()),
+        "ifd.jpg",
+        415,
+        "unsupported_media_type",
+    ),
     ("png-sparse-bomb", hostile_images.sparse_png(8000, 8000), "sparse.png", 415, "unsupported_media_type"),
 ]
 TRAVERSAL_NAMES = [

@@ -84,3 +84,59 @@ def mpo(width: int = 320, height: int = 240) -> bytes:
     first = images.gradient(width, height)
     first.save(buffer, "MPO", save_all=True, append_images=[images.gradient(width // 2, height // 2)])
     return buffer.getvalue()
+
+
+def exif_prefix_bomb(repeats: int) -> bytes:
+    """EXIF made of ``repeats`` "Exif\\0\\0" headers before a tiny TIFF header: Pillow strips them
+    one slice at a time, a quadratic copy (a 2 MB payload costs seconds)."""
+    return b"Exif\x00\x00" * repeats + b"MM\x00\x2a\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00"
+
+
+def exif_overlapping_ifd(size: int = 16_000, orientation: int = 6) -> bytes:
+    """EXIF of ``size`` bytes whose every IFD entry names the whole payload as its value: each
+    entry copies it again, and rewriting it for an upright copy costs minutes at 64 KB."""
+    count = (size - 14) // 12
+    entries = struct.pack(">HHIHH", 0x0112, 3, 1, orientation, 0)
+    entries += b"".join(struct.pack(">HHII", 0x1000 + i, 7, size - 100, 0) for i in range(count - 1))
+    tiff = b"MM\x00\x2a" + struct.pack(">IH", 8, count) + entries + b"\x00" * 4
+    return b"Exif\x00\x00" + tiff + b"\x00" * (size - len(tiff))
+
+
+def png_with_exif(exif: bytes, *, as_text: bool = False) -> bytes:
+    """A small PNG carrying ``exif`` in an eXIf chunk, or hex-encoded in a compressed "Raw profile
+    type exif" text chunk (ImageMagick's way, which Pillow reads when there is no eXIf)."""
+    if as_text:
+        text = f"\nexif\n{len(exif)}\n".encode() + exif.hex().encode()
+        chunk_type, body = b"zTXt", b"Raw profile type exif\x00\x00" + zlib.compress(text, 9)
+    else:
+        chunk_type, body = b"eXIf", exif
+    data = images.png(64, 48)
+    chunk = struct.pack(">I", len(body)) + chunk_type + body + struct.pack(">I", zlib.crc32(chunk_type + body))
+    return data[:33] + chunk + data[33:]
+
+
+def webp_with_exif(exif: bytes) -> bytes:
+    """A small WebP carrying ``exif`` in the EXIF chunk of its RIFF container."""
+    return images.encode(images.gradient(64, 48), "WEBP", exif=exif)
+
+
+def jpeg_with_exif(exif: bytes) -> bytes:
+    """A small JPEG carrying ``exif`` in APP1 segments of at most 64 KB each (Pillow joins them)."""
+    payload, segments = exif.removeprefix(b"Exif\x00\x00"), b""
+    for start in range(0, len(payload), 60_000):
+        piece = b"Exif\x00\x00" + payload[start : start + 60_000]
+        segments += b"\xff\xe1" + struct.pack(">H", len(piece) + 2) + piece
+    data = images.jpeg(64, 48)
+    return data[:2] + segments + data[2:]
+
+
+def flat_turned_webp(width: int, height: int) -> bytes:
+    """A flat WebP with EXIF orientation 6, padded (an unknown RIFF chunk) to 1 byte per 90
+    pixels, so it passes the pixels-per-byte rule as sent while its upright re-encode does not."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    data = images.encode(Image.new("RGB", (width, height), (90, 120, 150)), "WEBP", exif=exif.tobytes())
+    padding = width * height // 90
+    chunk = b"ZPAD" + struct.pack("<I", padding) + bytes(padding)
+    body = data[12:] + chunk
+    return b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WEBP" + body

@@ -1,9 +1,12 @@
 """Peak memory of one image operation, measured in a fresh process (``python -m``).
 
-``make <dir> <pixels>``: write the worst photos the limits admit at ``pixels`` (a turned RGBA PNG
-and a turned JPEG, padded to pass the pixels-per-byte rule). ``<operation> <file> <pixels>``:
-print as JSON how far the process's peak RSS grew while it ran ``check`` (the web's upload check)
-or a local provider operation on that file, counted from just before the file is read.
+``make <dir> <pixels>``: write the worst photos the limits admit at ``pixels``, all turned (EXIF
+orientation 6) and padded to pass the pixels-per-byte rule: an RGBA PNG, a baseline JPEG, a
+progressive CMYK JPEG (libjpeg holds every coefficient: 8 bytes per pixel) and an RGBA WebP
+(Pillow decodes it through libwebp's animation decoder: 16 bytes per pixel at its peak, 18 turned).
+``<operation> <file> <pixels>``: print as JSON how far the process's peak RSS grew while it ran
+``check`` (the web's upload check) or a local provider operation on that file, counted from just
+before the file is read.
 """
 
 from __future__ import annotations
@@ -39,10 +42,20 @@ def make(directory: Path, pixels: int) -> None:
     chunk = b"zzZz" + bytes(padding)
     padded = png.getvalue()[:33] + struct.pack(">I", padding) + chunk + struct.pack(">I", zlib.crc32(chunk))
     (directory / "worst.png").write_bytes(padded + png.getvalue()[33:])
-    jpeg = io.BytesIO()
-    Image.new("RGB", (width, height), (10, 20, 30)).save(jpeg, "JPEG", exif=turned.tobytes())
     comment = b"\xff\xfe" + struct.pack(">H", 65000) + bytes(64998)
-    (directory / "worst.jpg").write_bytes(jpeg.getvalue()[:2] + comment * (padding // 64998 + 1) + jpeg.getvalue()[2:])
+    for name, mode, options in [
+        ("worst.jpg", "RGB", {}),
+        ("worst_progressive_cmyk.jpg", "CMYK", {"progressive": True, "subsampling": 0}),
+    ]:
+        jpeg = io.BytesIO()
+        Image.new(mode, (width, height), (10, 20, 30, 40)[: len(mode)]).save(
+            jpeg, "JPEG", exif=turned.tobytes(), **options
+        )
+        (directory / name).write_bytes(jpeg.getvalue()[:2] + comment * (padding // 64998 + 1) + jpeg.getvalue()[2:])
+    webp = io.BytesIO()
+    Image.new("RGBA", (width, height), (10, 20, 30, 128)).save(webp, "WEBP", exif=turned.tobytes(), method=0)
+    riff = webp.getvalue()[12:] + b"ZPAD" + struct.pack("<I", padding) + bytes(padding + padding % 2)
+    (directory / "worst.webp").write_bytes(b"RIFF" + struct.pack("<I", 4 + len(riff)) + b"WEBP" + riff)
 
 
 def run(operation: str, path: Path, pixels: int) -> dict:
@@ -57,7 +70,7 @@ def run(operation: str, path: Path, pixels: int) -> dict:
         if params is None:  # fit: the largest output the limit admits
             side = math.isqrt(pixels)
             params = {"width": side, "height": side}
-        photo = ImageData(data, "image/jpeg")
+        photo = ImageData(data, "image/webp" if path.suffix == ".webp" else "image/jpeg")
         LocalProvider().process(
             ProviderRequest(
                 operation=operation,

@@ -32,7 +32,7 @@ UPLOAD_MAX_BYTES = int(positive("UPLOAD_MAX_BYTES", env.int("UPLOAD_MAX_BYTES", 
 IMAGE_MAX_PIXELS = int(positive("IMAGE_MAX_PIXELS", env.int("IMAGE_MAX_PIXELS", default=52_000_000)))
 # Image checks one process runs at once (each may hold 20 bytes per pixel of IMAGE_MAX_PIXELS), and
 # how long a request waits for its turn before a 503.
-IMAGE_CHECKS_PER_PROCESS = int(positive("IMAGE_CHECKS_PER_PROCESS", env.int("IMAGE_CHECKS_PER_PROCESS", default=4)))
+IMAGE_CHECKS_PER_PROCESS = int(positive("IMAGE_CHECKS_PER_PROCESS", env.int("IMAGE_CHECKS_PER_PROCESS", default=2)))
 IMAGE_CHECK_WAIT_SECONDS = positive("IMAGE_CHECK_WAIT_SECONDS", env.float("IMAGE_CHECK_WAIT_SECONDS", default=10.0))
 # Failed slot passwords allowed per client address and slot in a window, then 429 (0 disables).
 INGEST_AUTH_FAILURE_LIMIT = env.int("INGEST_AUTH_FAILURE_LIMIT", default=10)

@@ -40,9 +40,10 @@ THUMBNAIL_SIZES = {"thumb": 320, "preview": 1024}
 JOB_IMAGE_KINDS = ("input", "result")
 
 
-def thumbnail_jpeg(source: IO[bytes], *, max_side: int = THUMBNAIL_SIZES["thumb"]) -> bytes:
-    """A JPEG no larger than ``max_side`` on either side; transparency is laid on white."""
-    with image_guard.open_image(source) as opened, image_guard.refusing_undecodable():
+def thumbnail_jpeg(source: IO[bytes], *, max_side: int = THUMBNAIL_SIZES["thumb"], written_here: bool = False) -> bytes:
+    """A JPEG no larger than ``max_side`` on either side; transparency is laid on white.
+    ``written_here``: a stored file (see ``image_guard.open_image``), not a fresh upload."""
+    with image_guard.open_image(source, written_here=written_here) as opened, image_guard.refusing_undecodable():
         opened.draft("RGB", (max_side, max_side))  # JPEG: decode at a reduced scale, much cheaper
         img = ImageOps.exif_transpose(opened)
         img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
@@ -88,7 +89,9 @@ def _thumbnail_response(key: str | None, *, max_side: int) -> HttpResponse:
         raise Http404("The file is gone.")
     try:
         with default_storage.open(key, "rb") as handle:
-            data = thumbnail_jpeg(handle, max_side=max_side)
+            # Stored files passed the upload check (or were encoded here): a flat photo's own
+            # upright re-encode is far under the sender's pixels-per-byte bound.
+            data = thumbnail_jpeg(handle, max_side=max_side, written_here=True)
     except FileNotFoundError as exc:  # deleted since the check above
         raise Http404("The file is gone.") from exc
     except image_guard.ImageRefused as exc:

@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image
 
+from media.images import image_check
 from media.services import media_delete
 from tests.admin.test_job_admin import with_input
 from tests.factories import JobFactory, ResultFactory, TemplateMediaFactory
@@ -126,7 +127,7 @@ def test_404_for_unknown_jobs_kinds_and_jobs_without_a_result(admin_client):
     [
         pytest.param(hostile_images.repeated_scan_jpeg(), id="repeated-scans"),
         pytest.param(hostile_images.segment_flood_jpeg(), id="segment-flood"),
-        pytest.param(hostile_images.sparse_png(8000, 8000), id="pixels-per-byte-bomb"),
+        pytest.param(hostile_images.sparse_png(8000, 8000), id="over-the-pixel-limit"),
     ],
 )
 def test_a_stored_file_the_decode_guard_refuses_is_a_404_at_once(admin_client, data):
@@ -141,3 +142,11 @@ def test_a_photo_whose_exif_outgrows_its_segment_gets_an_upright_thumbnail(admin
     job = JobFactory(status="completed")
     ResultFactory(job=job, data=hostile_images.growing_exif_jpeg(orientation=6))
     assert decoded(admin_client.get(job_thumb(job, "result"))).size == (240, 320)
+
+
+def test_the_web_s_own_upright_copy_of_a_large_flat_photo_gets_a_thumbnail(admin_client):
+    """Stored files passed the upload check: the pixels-per-byte rule is for what a sender claims."""
+    upright = image_check(io.BytesIO(hostile_images.flat_turned_webp(4000, 3200)), max_pixels=52_000_000).upright
+    job = JobFactory(status="completed")
+    ResultFactory(job=job, data=upright)
+    assert decoded(admin_client.get(job_thumb(job, "result"))).size == (256, 320)

@@ -38,9 +38,24 @@ def record(pids: dict[str, int], seconds: float, out: Path) -> dict[str, subproc
     exe = str(BIN / "py-spy") if (BIN / "py-spy").exists() else "py-spy"
     return {
         role: subprocess.Popen(  # noqa: S603 - our own pids
-            [exe, "record", "--pid", str(pid), "--subprocesses", "--nonblocking", "--rate", "100",
-             "--duration", str(int(seconds)), "--format", "raw", "-o", str(out / f"pyspy-{role}.txt")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                exe,
+                "record",
+                "--pid",
+                str(pid),
+                "--subprocesses",
+                "--nonblocking",
+                "--rate",
+                "100",
+                "--duration",
+                str(int(seconds)),
+                "--format",
+                "raw",
+                "-o",
+                str(out / f"pyspy-{role}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         for role, pid in pids.items()
     }

@@ -76,8 +76,10 @@ def closed_loop(
             with lock:
                 samples.append(sample)
 
-    threads = [threading.Thread(target=booth, args=targets[n % len(targets)], name=f"booth-{n}", daemon=True)
-               for n in range(clients)]
+    threads = [
+        threading.Thread(target=booth, args=targets[n % len(targets)], name=f"booth-{n}", daemon=True)
+        for n in range(clients)
+    ]
     for thread in threads:
         thread.start()
     if duration is not None:

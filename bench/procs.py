@@ -134,9 +134,11 @@ class MemorySampler:
             if tick % 10 == 0:  # the process list changes rarely; rescanning /proc costs
                 trees = {role: tree(root) for role, root in self.roots.items()}
             rss = {role: sum(rss_kib(pid) for pid in pids) for role, pids in trees.items()}
-            pss = {role: sum(pss_kib(pid) for pid in pids) for role, pids in trees.items()} if (
-                tick % self.pss_every == 0
-            ) else {}
+            pss = (
+                {role: sum(pss_kib(pid) for pid in pids) for role, pids in trees.items()}
+                if (tick % self.pss_every == 0)
+                else {}
+            )
             with self._lock:
                 peaks = self._peaks
                 for role, value in rss.items():

@@ -63,8 +63,13 @@ def _root(owner: Any, attribute: str, role: str, job_of) -> None:
 
     @functools.wraps(original)
     def wrapper(*args, **kwargs):
-        record = {"role": role, "job": job_of(args, kwargs), "stages": defaultdict(float),
-                  "counts": defaultdict(int), "marks": {"start": time.time()}}
+        record = {
+            "role": role,
+            "job": job_of(args, kwargs),
+            "stages": defaultdict(float),
+            "counts": defaultdict(int),
+            "marks": {"start": time.time()},
+        }
         if role == "worker" and _prerun["at"] is not None:
             record["marks"]["prerun"], _prerun["at"] = _prerun["at"], None
         _local.record = record
@@ -97,8 +102,15 @@ def _job_id_of_created(owner: Any, attribute: str) -> None:
 def _on_task_received(request=None, **kwargs) -> None:
     """In the worker's main process: when the message came off the broker."""
     if request is not None and request.name == "jobs.process_job" and request.args:
-        _emit({"role": "worker-main", "job": str(request.args[0]), "stages": {}, "counts": {},
-               "marks": {"received": time.time()}})
+        _emit(
+            {
+                "role": "worker-main",
+                "job": str(request.args[0]),
+                "stages": {},
+                "counts": {},
+                "marks": {"received": time.time()},
+            }
+        )
 
 
 def _on_task_prerun(task=None, **kwargs) -> None:

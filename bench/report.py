@@ -35,8 +35,13 @@ def render(results: dict[str, Any]) -> str:
         "",
     ]
     sections = results["scenarios"]
-    for name, render_section in (("overhead", _overhead), ("concurrency", _concurrency),
-                                 ("throughput", _throughput), ("deadline", _deadline), ("profile", _profile)):
+    for name, render_section in (
+        ("overhead", _overhead),
+        ("concurrency", _concurrency),
+        ("throughput", _throughput),
+        ("deadline", _deadline),
+        ("profile", _profile),
+    ):
         if name in sections:
             lines += render_section(sections[name]) + [""]
     return "\n".join(lines)
@@ -54,12 +59,16 @@ def _overhead(o: dict[str, Any]) -> list[str]:
     for size, row in o["sizes"].items():
         for system in ("photochanger", "direct"):
             r = row[system]
-            lines.append(f"| {size} | {system} | {r['n']} ({r['ok']}) | {_ms(r['p50'] - latency)} ms | "
-                         f"{_ms(r['p95'] - latency)} ms | {_ms(r['p99'] - latency)} ms | {_s(r['mean'])} s |")
+            lines.append(
+                f"| {size} | {system} | {r['n']} ({r['ok']}) | {_ms(r['p50'] - latency)} ms | "
+                f"{_ms(r['p95'] - latency)} ms | {_ms(r['p99'] - latency)} ms | {_s(r['mean'])} s |"
+            )
         pc, d = row["photochanger"], row["direct"]
-        lines.append(f"| {size} | **PhotoChanger − direct** | | {_ms(pc['p50'] - d['p50'])} ms | "
-                     f"{_ms(pc['p95'] - d['p95'])} ms | {_ms(pc['p99'] - d['p99'])} ms | "
-                     f"ratio p50 {row['ratio_p50']:.3f}, mean {row['ratio_mean']:.3f} |")
+        lines.append(
+            f"| {size} | **PhotoChanger − direct** | | {_ms(pc['p50'] - d['p50'])} ms | "
+            f"{_ms(pc['p95'] - d['p95'])} ms | {_ms(pc['p99'] - d['p99'])} ms | "
+            f"ratio p50 {row['ratio_p50']:.3f}, mean {row['ratio_mean']:.3f} |"
+        )
     big = o["sizes"].get("5MB")
     if big:
         pc, d = big["photochanger"], big["direct"]
@@ -73,8 +82,10 @@ def _overhead(o: dict[str, Any]) -> list[str]:
             f"{_mark(pc['p99'] - d['p99'] <= 0.100)}.",
         ]
     for size, row in o["sizes"].items():
-        lines.append(f"- Target ratio ≤ 1.01 at a {latency:g} s provider, {size}: p50 {row['ratio_p50']:.3f} "
-                     f"{_mark(row['ratio_p50'] <= 1.01)}.")
+        lines.append(
+            f"- Target ratio ≤ 1.01 at a {latency:g} s provider, {size}: p50 {row['ratio_p50']:.3f} "
+            f"{_mark(row['ratio_p50'] <= 1.01)}."
+        )
     return lines
 
 
@@ -96,9 +107,11 @@ def _concurrency(c: dict[str, Any]) -> list[str]:
         front = "direct" if level["system"] == "direct" else "web"
         rss, pss = level["rss_kib"], level["pss_kib"]
         workers = f"{_mib(rss.get('worker'))} ({_mib(pss.get('worker'))})" if level["system"] != "direct" else "–"
-        lines.append(f"| {level['in_flight']} | {level['system']} | {level['ok']} / {level['n']} | "
-                     f"{_s(level['p50'])} s | {_s(level['p95'])} s | {_s(level['p99'])} s | {_s(level['max'])} s | "
-                     f"{_mib(rss.get(front))} ({_mib(pss.get(front))}) | {workers} | {_errors(level['errors'])} |")
+        lines.append(
+            f"| {level['in_flight']} | {level['system']} | {level['ok']} / {level['n']} | "
+            f"{_s(level['p50'])} s | {_s(level['p95'])} s | {_s(level['p99'])} s | {_s(level['max'])} s | "
+            f"{_mib(rss.get(front))} ({_mib(pss.get(front))}) | {workers} | {_errors(level['errors'])} |"
+        )
         if level["system"] == "photochanger" and level["in_flight"] == 200:
             all_ok = level["ok"] == level["n"]
     if 200 in {level["in_flight"] for level in c["levels"]}:
@@ -117,27 +130,43 @@ def _throughput(t: dict[str, Any]) -> list[str]:
         "|---|---|---|---|---|",
     ]
     best: dict[str, float] = {}
-    for key, label in (("photochanger_gemini", "PhotoChanger, Gemini edit"), ("direct_gemini", "direct, Gemini edit"),
-                       ("photochanger_echo", "PhotoChanger, no-op provider (echo)")):
+    for key, label in (
+        ("photochanger_gemini", "PhotoChanger, Gemini edit"),
+        ("direct_gemini", "direct, Gemini edit"),
+        ("photochanger_echo", "PhotoChanger, no-op provider (echo)"),
+    ):
         for step in t.get(key, []):
             cpu = step["cpu"]
             front = cpu.get("direct", 0) if key.startswith("direct") else cpu.get("web", 0)
-            lines.append(f"| {label} | {step['clients']} | {step['rps']:.1f} | {_ms(step['p50'])} ms | "
-                         f"{front:.2f} / {cpu.get('worker', 0):.2f} / {cpu.get('stub', 0):.2f} / "
-                         f"{cpu.get('postgres', 0):.2f} / {cpu.get('machine', 0):.2f} |")
+            lines.append(
+                f"| {label} | {step['clients']} | {step['rps']:.1f} | {_ms(step['p50'])} ms | "
+                f"{front:.2f} / {cpu.get('worker', 0):.2f} / {cpu.get('stub', 0):.2f} / "
+                f"{cpu.get('postgres', 0):.2f} / {cpu.get('machine', 0):.2f} |"
+            )
             best[key] = max(best.get(key, 0.0), step["rps"])
     gemini, direct, echo = (best.get(key, 0.0) for key in ("photochanger_gemini", "direct_gemini", "photochanger_echo"))
-    lines += ["", f"- Target ≥ 100 requests/s at zero provider latency: Gemini edit {gemini:.1f} (direct {direct:.1f}) "
-              f"{_mark(gemini >= 100)}; no-op provider {echo:.1f} {_mark(echo >= 100)}."]
+    lines += [
+        "",
+        f"- Target ≥ 100 requests/s at zero provider latency: Gemini edit {gemini:.1f} (direct {direct:.1f}) "
+        f"{_mark(gemini >= 100)}; no-op provider {echo:.1f} {_mark(echo >= 100)}.",
+    ]
     profile = t.get("cpu_profile", {})
     if "shares" in profile:
-        lines += ["", f"Where the CPU goes (py-spy, {profile['clients']} booths posting 1 MB photos, share of busy "
-                  "samples per process tree):", "", "| layer | web | worker |", "|---|---|---|"]
+        lines += [
+            "",
+            f"Where the CPU goes (py-spy, {profile['clients']} booths posting 1 MB photos, share of busy "
+            "samples per process tree):",
+            "",
+            "| layer | web | worker |",
+            "|---|---|---|",
+        ]
         shares = profile["shares"]
         layers = list(dict.fromkeys([*shares.get("web", {}), *shares.get("worker", {})]))
         for layer in layers:
-            lines.append(f"| {layer} | {shares.get('web', {}).get(layer, 0):.0f} % | "
-                         f"{shares.get('worker', {}).get(layer, 0):.0f} % |")
+            lines.append(
+                f"| {layer} | {shares.get('web', {}).get(layer, 0):.0f} % | "
+                f"{shares.get('worker', {}).get(layer, 0):.0f} % |"
+            )
     elif profile:
         lines += ["", f"CPU profile skipped: {profile['skipped']}"]
     return lines
@@ -177,7 +206,10 @@ def _profile(p: dict[str, Any]) -> list[str]:
         cells = []
         for s in sizes:
             stage = p[s]["stages"].get(name)
-            cells.append("–" if stage is None else f"{stage['p50']:.1f}" + (
-                f" ({stage['calls']:g} calls)" if stage["calls"] != 1 else ""))
+            cells.append(
+                "–"
+                if stage is None
+                else f"{stage['p50']:.1f}" + (f" ({stage['calls']:g} calls)" if stage["calls"] != 1 else "")
+            )
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines

@@ -76,8 +76,14 @@ def _prepare_database(env: dict[str, str]) -> dict[str, list[dict]]:
 
 def _machine() -> dict[str, str]:
     memory = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "uname": " ".join(platform.uname()),
@@ -135,8 +141,16 @@ def main(argv: list[str] | None = None) -> int:
         results["photos"] = {name: len(data) for name, data in photos.items()}
         stub = Stub(env, run_dir / "gemini-stub.log")
         env["GEMINI_BASE_URL"] = stub.base_url
-        ctx = scenarios.Context(env=env, logs=run_dir, stub=stub, photos=photos, gemini_slots=slots["gemini"],
-                                echo_slots=slots["echo"], plan=plan, trace=args.trace)
+        ctx = scenarios.Context(
+            env=env,
+            logs=run_dir,
+            stub=stub,
+            photos=photos,
+            gemini_slots=slots["gemini"],
+            echo_slots=slots["echo"],
+            plan=plan,
+            trace=args.trace,
+        )
         for name in chosen:
             print(f"[bench] {name} ...", file=sys.stderr)
             t0 = time.monotonic()

@@ -51,9 +51,18 @@ class Plan:
     @classmethod
     def quick(cls) -> Plan:
         # Every scenario and table, on smaller numbers (200 worker processes take ~20 s to start).
-        return cls(overhead_requests=10, concurrency_levels=(25, 50), concurrency_rounds=1, concurrency_workers=50,
-                   concurrency_web_threads=64, throughput_clients=(4, 8), throughput_seconds=4.0,
-                   cpu_profile_seconds=6.0, deadline_requests=16, profile_requests=8)
+        return cls(
+            overhead_requests=10,
+            concurrency_levels=(25, 50),
+            concurrency_rounds=1,
+            concurrency_workers=50,
+            concurrency_web_threads=64,
+            throughput_clients=(4, 8),
+            throughput_seconds=4.0,
+            cpu_profile_seconds=6.0,
+            deadline_requests=16,
+            profile_requests=8,
+        )
 
 
 @dataclass
@@ -115,14 +124,24 @@ def overhead(ctx: Context) -> dict[str, Any]:
             warm(ctx, [target], clients=4, rounds=2)
         ctx.stub.command(f"ok {plan.overhead_latency:g} {STUB_OUTPUT}")
         meter = CpuMeter(ctx.roots(stack))
-        results = {size: paced([photochanger, direct], ctx.photos[size], per_target=plan.overhead_requests,
-                               interval=plan.overhead_interval[size])
-                   for size in ("1MB", "5MB")}
+        results = {
+            size: paced(
+                [photochanger, direct],
+                ctx.photos[size],
+                per_target=plan.overhead_requests,
+                interval=plan.overhead_interval[size],
+            )
+            for size in ("1MB", "5MB")
+        }
         cpu = meter.read()
     finally:
         stack.stop()
-    out: dict[str, Any] = {"latency": plan.overhead_latency, "interval": plan.overhead_interval, "cpu": cpu,
-                           "sizes": {}}
+    out: dict[str, Any] = {
+        "latency": plan.overhead_latency,
+        "interval": plan.overhead_interval,
+        "cpu": cpu,
+        "sizes": {},
+    }
     for size, (pc_samples, direct_samples) in results.items():
         pc, base = summary(pc_samples), summary(direct_samples)
         out["sizes"][size] = {
@@ -139,13 +158,19 @@ def overhead(ctx: Context) -> dict[str, Any]:
 
 def concurrency(ctx: Context) -> dict[str, Any]:
     plan = ctx.plan
-    stack = ctx.stack("concurrency", worker_concurrency=plan.concurrency_workers,
-                      web_threads=plan.concurrency_web_threads, direct=True,
-                      direct_threads=max(plan.concurrency_levels) + 16)
+    stack = ctx.stack(
+        "concurrency",
+        worker_concurrency=plan.concurrency_workers,
+        web_threads=plan.concurrency_web_threads,
+        direct=True,
+        direct_threads=max(plan.concurrency_levels) + 16,
+    )
     sampler = MemorySampler(stack.roots()).start()
     photo = ctx.photos[plan.concurrency_photo]
-    systems = {"photochanger": fleet(stack, ctx.gemini_slots),
-               "direct": [(stack.direct_url(), ctx.gemini_slots[0]["password"])]}
+    systems = {
+        "photochanger": fleet(stack, ctx.gemini_slots),
+        "direct": [(stack.direct_url(), ctx.gemini_slots[0]["password"])],
+    }
     levels = []
     try:
         time.sleep(1.5)  # a PSS sample of the idle stack
@@ -161,16 +186,34 @@ def concurrency(ctx: Context) -> dict[str, Any]:
                 samples = closed_loop(targets, photo, clients=level, requests_per_client=plan.concurrency_rounds)
                 wall = time.monotonic() - started
                 peaks = sampler.peaks()
-                levels.append({"system": system, "in_flight": level, **summary(samples), "ok_rate": _ok_rate(samples),
-                               "errors": errors(samples), "wall": wall, "rss_kib": peaks.rss_kib,
-                               "pss_kib": peaks.pss_kib, "processes": peaks.processes, "cpu": meter.read()})
+                levels.append(
+                    {
+                        "system": system,
+                        "in_flight": level,
+                        **summary(samples),
+                        "ok_rate": _ok_rate(samples),
+                        "errors": errors(samples),
+                        "wall": wall,
+                        "rss_kib": peaks.rss_kib,
+                        "pss_kib": peaks.pss_kib,
+                        "processes": peaks.processes,
+                        "cpu": meter.read(),
+                    }
+                )
     finally:
         sampler.stop()
         stack.stop()
-    return {"latency": plan.concurrency_latency, "workers": plan.concurrency_workers, "photo": plan.concurrency_photo,
-            "web_threads": plan.concurrency_web_threads, "rounds": plan.concurrency_rounds,
-            "slots": len(systems["photochanger"]), "idle_rss_kib": idle.rss_kib, "idle_pss_kib": idle.pss_kib,
-            "levels": levels}
+    return {
+        "latency": plan.concurrency_latency,
+        "workers": plan.concurrency_workers,
+        "photo": plan.concurrency_photo,
+        "web_threads": plan.concurrency_web_threads,
+        "rounds": plan.concurrency_rounds,
+        "slots": len(systems["photochanger"]),
+        "idle_rss_kib": idle.rss_kib,
+        "idle_pss_kib": idle.pss_kib,
+        "levels": levels,
+    }
 
 
 # -- 3. throughput -------------------------------------------------------------------------------
@@ -188,8 +231,16 @@ def _ramp(ctx: Context, targets: list[Target], roots: dict[str, int]) -> list[di
         first = min(s.started for s in samples)
         window_start, window_end = first + 1.0, first + plan.throughput_seconds
         done = [s for s in samples if window_start <= s.ended <= window_end and s.status == 200]
-        steps.append({"clients": clients, "rps": len(done) / (window_end - window_start), "ok_rate": _ok_rate(samples),
-                      "p50": percentile([s.elapsed for s in done], 50), "cpu": cpu, "errors": errors(samples)})
+        steps.append(
+            {
+                "clients": clients,
+                "rps": len(done) / (window_end - window_start),
+                "ok_rate": _ok_rate(samples),
+                "p50": percentile([s.elapsed for s in done], 50),
+                "cpu": cpu,
+                "errors": errors(samples),
+            }
+        )
         if len(steps) > 1 and steps[-1]["rps"] < steps[-2]["rps"] * 1.05:
             break  # saturated
     return steps
@@ -243,19 +294,34 @@ def deadline(ctx: Context) -> dict[str, Any]:
         ctx.stub.command("hang 60")
         # The time-out path too (its first revoke opens the broadcast connection).
         paced(targets[:2], ctx.photos["1MB"], per_target=2, interval=0.2)
-        per_slot = paced(targets, ctx.photos["1MB"], per_target=plan.deadline_requests // len(targets),
-                         interval=plan.deadline_interval)
+        per_slot = paced(
+            targets,
+            ctx.photos["1MB"],
+            per_target=plan.deadline_requests // len(targets),
+            interval=plan.deadline_interval,
+        )
         samples = [sample for slot_samples in per_slot for sample in slot_samples]
         time.sleep(1.0)  # let the paced run's clean-up finish
         burst = closed_loop(targets, ctx.photos["1MB"], clients=plan.deadline_burst, requests_per_client=1)
     finally:
         stack.stop()
-    return {"t_sync": t_sync, "interval": plan.deadline_interval, **_lateness(samples, t_sync),
-            "burst": {"clients": plan.deadline_burst, **_lateness(burst, t_sync)}}
+    return {
+        "t_sync": t_sync,
+        "interval": plan.deadline_interval,
+        **_lateness(samples, t_sync),
+        "burst": {"clients": plan.deadline_burst, **_lateness(burst, t_sync)},
+    }
 
 
 def _lateness(samples: list[Sample], t_sync: float) -> dict[str, Any]:
     late = [s.elapsed - t_sync for s in samples if s.status == 504]
-    return {"n": len(samples), "n_504": len(late), "errors": errors([s for s in samples if s.status != 504]),
-            "min": min(late, default=float("nan")), "p50": percentile(late, 50), "p95": percentile(late, 95),
-            "p99": percentile(late, 99), "max": max(late, default=float("nan"))}
+    return {
+        "n": len(samples),
+        "n_504": len(late),
+        "errors": errors([s for s in samples if s.status != 504]),
+        "min": min(late, default=float("nan")),
+        "p50": percentile(late, 50),
+        "p95": percentile(late, 95),
+        "p99": percentile(late, 99),
+        "max": max(late, default=float("nan")),
+    }

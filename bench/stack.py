@@ -38,8 +38,11 @@ class Service:
         self.log = log
         stdout = popen.pop("stdout", None)
         # Output to the log, unless it is a pipe we talk over (then only stderr goes to the log).
-        streams = {"stdout": log.open("w"), "stderr": subprocess.STDOUT} if stdout is None else {
-            "stdout": stdout, "stderr": log.open("w")}
+        streams = (
+            {"stdout": log.open("w"), "stderr": subprocess.STDOUT}
+            if stdout is None
+            else {"stdout": stdout, "stderr": log.open("w")}
+        )
         self.process = subprocess.Popen(  # noqa: S603 - argv built here, no shell
             argv, env=env, cwd=ROOT, start_new_session=True, **streams, **popen
         )
@@ -74,8 +77,14 @@ class Stub(Service):
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
         super().__init__(
-            "gemini-stub", [sys.executable, "-m", "bench.stub_server"], env, log,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+            "gemini-stub",
+            [sys.executable, "-m", "bench.stub_server"],
+            env,
+            log,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
         )
         line = self.process.stdout.readline().split()
         if line[:1] != ["READY"]:
@@ -143,24 +152,58 @@ class Stack:
         pool = ["--autoscale", cfg.worker_autoscale] if cfg.worker_autoscale else ["-c", str(cfg.worker_concurrency)]
         worker = Service(
             "worker",
-            [str(BIN / "celery"), "-A", "photochanger", "worker", "-P", "prefork", *pool, "-l", "INFO",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", self.worker_name],
-            self.env, self.logs / f"{self.label}-worker.log",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "photochanger",
+                "worker",
+                "-P",
+                "prefork",
+                *pool,
+                "-l",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                self.worker_name,
+            ],
+            self.env,
+            self.logs / f"{self.label}-worker.log",
         )
         self.services.append(worker)
-        web_env = {**self.env, "GUNICORN_BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": str(cfg.web_processes),
-                   "GUNICORN_THREADS": str(cfg.web_threads)}
-        web = Service("web", [str(BIN / "gunicorn"), "photochanger.wsgi:application", "-c", "gunicorn.conf.py"],
-                      web_env, self.logs / f"{self.label}-web.log")
+        web_env = {
+            **self.env,
+            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            "WEB_CONCURRENCY": str(cfg.web_processes),
+            "GUNICORN_THREADS": str(cfg.web_threads),
+        }
+        web = Service(
+            "web",
+            [str(BIN / "gunicorn"), "photochanger.wsgi:application", "-c", "gunicorn.conf.py"],
+            web_env,
+            self.logs / f"{self.label}-web.log",
+        )
         self.services.append(web)
         if cfg.direct:
             direct_env = {**self.env, "GUNICORN_BIND": f"127.0.0.1:{self.direct_port}"}
-            self.services.append(Service(
-                "direct",
-                [str(BIN / "gunicorn"), "bench.direct:application", "-c", "gunicorn.conf.py", "-w", "1",
-                 "--threads", str(cfg.direct_threads)],
-                direct_env, self.logs / f"{self.label}-direct.log",
-            ))
+            self.services.append(
+                Service(
+                    "direct",
+                    [
+                        str(BIN / "gunicorn"),
+                        "bench.direct:application",
+                        "-c",
+                        "gunicorn.conf.py",
+                        "-w",
+                        "1",
+                        "--threads",
+                        str(cfg.direct_threads),
+                    ],
+                    direct_env,
+                    self.logs / f"{self.label}-direct.log",
+                )
+            )
         wait_for(lambda: port_open(self.port), "gunicorn", 60, web.log)
         if self.direct_port:
             wait_for(lambda: port_open(self.direct_port), "direct baseline", 60)
@@ -176,8 +219,12 @@ class Stack:
 
         app = Celery(broker=self.env["REDIS_URL"], set_as_current=False)
         try:
-            wait_for(lambda: any(self.worker_name in reply for reply in app.control.ping(timeout=0.5)),
-                     "celery worker", 60, worker.log)
+            wait_for(
+                lambda: any(self.worker_name in reply for reply in app.control.ping(timeout=0.5)),
+                "celery worker",
+                60,
+                worker.log,
+            )
         finally:
             app.close()
 

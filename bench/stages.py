@@ -63,14 +63,28 @@ def _stages(trace: Path) -> dict[str, dict[str, float]]:
         for name, first, then in TIMELINE:
             if first in marks and then in marks:
                 stages[name].append(marks[then] - marks[first])
-    return {name: {"p50": percentile(values, 50) * 1000, "mean": sum(values) / len(values) * 1000,
-                   "calls": sum(counts[name]) / len(counts[name]) if counts[name] else 1.0}
-            for name, values in sorted(stages.items())}
+    return {
+        name: {
+            "p50": percentile(values, 50) * 1000,
+            "mean": sum(values) / len(values) * 1000,
+            "calls": sum(counts[name]) / len(counts[name]) if counts[name] else 1.0,
+        }
+        for name, values in sorted(stages.items())
+    }
 
 
 # Stages timed inside other stages: not added up when finding the untimed rest.
 NESTED = {
     "web": frozenset({"db_connect"}),
-    "worker": frozenset({"db_connect", "image_decode", "image_encode", "image_resize", "provider_http",
-                         "storage_write_result", "redis_notify_final"}),
+    "worker": frozenset(
+        {
+            "db_connect",
+            "image_decode",
+            "image_encode",
+            "image_resize",
+            "provider_http",
+            "storage_write_result",
+            "redis_notify_final",
+        }
+    ),
 }

@@ -13,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -49,12 +50,12 @@ from slots.services import slot_secret_matches
 # Room for the multipart framing and the booth's text fields on top of the photo itself.
 MULTIPART_OVERHEAD = 512 * 1024
 
-FAILURE_STATUS = {
+FAILURE_STATUS: dict[str, int] = {
     JobStatus.FAILED_PROVIDER: 502,
     JobStatus.FAILED_TIMEOUT: 504,
     JobStatus.CANCELLED: 409,
 }
-FAILURE_MESSAGE = {
+FAILURE_MESSAGE: dict[str, str] = {
     JobStatus.FAILED_PROVIDER: "The image provider failed to process the photo.",
     JobStatus.FAILED_TIMEOUT: "No result before the response deadline.",
     JobStatus.CANCELLED: "The job was cancelled by an administrator.",
@@ -76,14 +77,14 @@ def _password(request: HttpRequest) -> str:
     return ""
 
 
-def _job_response(job: Job) -> HttpResponse:
+def _job_response(job: Job) -> HttpResponseBase:
     if job.status == JobStatus.COMPLETED:
         result = job.result
-        response = FileResponse(default_storage.open(result.storage_key, "rb"), content_type=result.content_type)
-        response["Content-Length"] = str(result.size)
-        response["X-Job-Id"] = str(job.id)
-        response["Cache-Control"] = "no-store"
-        return response
+        served = FileResponse(default_storage.open(result.storage_key, "rb"), content_type=result.content_type)
+        served["Content-Length"] = str(result.size)
+        served["X-Job-Id"] = str(job.id)
+        served["Cache-Control"] = "no-store"
+        return served
     code = job.failure_code if job.status == JobStatus.FAILED_PROVIDER else job.status
     status, message = FAILURE_STATUS[job.status], FAILURE_MESSAGE[job.status]
     headers = {}
@@ -112,7 +113,7 @@ def _password_refusal(request: HttpRequest, slot: Slot) -> HttpResponse | None:
     return error_response(401, "invalid_password", "Missing or wrong slot password.")
 
 
-def _resend_response(original: Job) -> HttpResponse:
+def _resend_response(original: Job) -> HttpResponseBase:
     """Answer a booth's resend with its original job, waiting for it among a bounded few."""
     if original.is_final:
         return _job_response(original)
@@ -136,7 +137,7 @@ def _new_photo_response(
     received_at: datetime,
     photo_sha256: str,
     idempotency_key: str,
-) -> HttpResponse:
+) -> HttpResponseBase:
     """Check the photo, accept it as a new job and answer with the job's outcome. Raises
     ``ApplicationError`` (slot busy, or deleted, disabled or given a new password meanwhile, key
     reused, queue down)."""
@@ -180,7 +181,7 @@ class IngestApi(View):
     def http_method_not_allowed(self, request, *args, **kwargs):
         return error_response(405, "method_not_allowed", "Use POST with a multipart photo.", headers={"Allow": "POST"})
 
-    def post(self, request: HttpRequest, slot_id: str) -> HttpResponse:
+    def post(self, request: HttpRequest, slot_id: str) -> HttpResponseBase:
         received_at = timezone.now()
         slot = slot_get(slot_id=slot_id)
         if slot is None:
@@ -230,7 +231,7 @@ class IngestApi(View):
             return error_response(411, "length_required", "Send the photo with a Content-Length header.")
         if declared > settings.UPLOAD_MAX_BYTES + MULTIPART_OVERHEAD:
             return self._too_large()
-        if not request.content_type.startswith("multipart/form-data"):
+        if not (request.content_type or "").startswith("multipart/form-data"):
             return error_response(400, "bad_request", "Send the photo as multipart/form-data.")
         cap = SizeCapUploadHandler(settings.UPLOAD_MAX_BYTES, request)
         request.upload_handlers.insert(0, cap)

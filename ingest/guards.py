@@ -39,7 +39,11 @@ def auth_failure_record(*, slot: Slot, client: str) -> int:
     a burst of guesses at once gets no more tries than the limit."""
     key = _failures_key(slot, client)
     window = math.ceil(settings.INGEST_AUTH_FAILURE_WINDOW_SECONDS)
-    failures, _, ttl = redis_client().pipeline().incr(key).expire(key, window, nx=True).ttl(key).execute()
+    pipeline = redis_client().pipeline()
+    pipeline.incr(key)
+    pipeline.expire(key, window, nx=True)
+    pipeline.ttl(key)
+    failures, _, ttl = pipeline.execute()
     limit = settings.INGEST_AUTH_FAILURE_LIMIT
     if not limit or failures <= limit:
         return 0

@@ -8,7 +8,7 @@ import time
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import IO, NoReturn
+from typing import IO, NoReturn, cast
 
 import redis
 from django.conf import settings
@@ -35,7 +35,7 @@ METADATA_MAX_FIELDS = 100
 METADATA_MAX_NAME = 100
 METADATA_MAX_VALUE = 1000
 
-IDEMPOTENCY_KEY_MAX_LENGTH = Job._meta.get_field("idempotency_key").max_length
+IDEMPOTENCY_KEY_MAX_LENGTH = cast(int, Job._meta.get_field("idempotency_key").max_length)  # a CharField: it has one
 # Printable ASCII (what an HTTP header carries as text): nothing the database refuses, no look-alikes.
 IDEMPOTENCY_KEY_CHARACTERS = re.compile(r"[\x20-\x7e]*")
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 from typing import IO
 
+from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.utils.datastructures import MultiValueDict
 
 
 class UploadTooLarge(Exception):
@@ -35,12 +37,12 @@ class SizeCapUploadHandler(FileUploadHandler):
         return None
 
 
-def first_image_upload(files) -> object | None:
+def first_image_upload(files: MultiValueDict[str, UploadedFile]) -> UploadedFile | None:
     """DSLR Remote Pro sends ``fileToUpload``; other clients may name the field differently."""
     if "fileToUpload" in files:
-        return files["fileToUpload"]
+        return files.get("fileToUpload")
     for name in files:
-        return files[name]
+        return files.get(name)
     return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from uuid import UUID
 
 from django.http import FileResponse
@@ -36,13 +37,14 @@ class ErrorsAsJson(BaseContentNegotiation):
     """File endpoints answer either the image (a FileResponse, which bypasses renderers) or a JSON
     error, whatever the client's Accept says: ``Accept: image/jpeg`` must not become a 406."""
 
-    def select_parser(self, request: Request, parsers: list[BaseParser]) -> BaseParser | None:
-        return parsers[0] if parsers else None
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)
 
     def select_renderer(
-        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[BaseRenderer, str]:
-        return renderers[0], renderers[0].media_type
+        renderer = list(renderers)[0]
+        return renderer, renderer.media_type
 
 
 def result_file_response(servable: ServableResult) -> FileResponse:

@@ -72,7 +72,10 @@ DONE_TTL_SECONDS = 120
 def job_notify_final(*, job_id: object) -> None:
     """Wake whoever waits on the job: it reached a final status (called after commit)."""
     try:
-        _redis().pipeline().rpush(_done_key(job_id), "final").expire(_done_key(job_id), DONE_TTL_SECONDS).execute()
+        pipeline = _redis().pipeline()
+        pipeline.rpush(_done_key(job_id), "final")
+        pipeline.expire(_done_key(job_id), DONE_TTL_SECONDS)
+        pipeline.execute()
     except redis.RedisError as exc:
         # The waiter falls back to watching the job's row; nothing is lost.
         logger.warning("could not signal job %s as final: %s", job_id, exc)
@@ -88,7 +91,8 @@ def job_wait(*, job: Job) -> bool:
     """
     key = _done_key(job.id)
     while (timeout := remaining_seconds(job)) > 0:
-        if _redis().blmove(key, key, min(timeout, WAIT_SLICE), "LEFT", "RIGHT") is not None:
+        wait = min(timeout, WAIT_SLICE)  # fractional seconds: BLMOVE takes a double; redis-py says int
+        if _redis().blmove(key, key, wait, "LEFT", "RIGHT") is not None:  # type: ignore[arg-type]
             return True
     return False
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from datetime import datetime
+from typing import cast
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.storage import default_storage
@@ -107,7 +109,7 @@ def _shielded(cleanup, **kwargs) -> None:
             logger.warning("cleanup interrupted; repeating it")
 
 
-def _status(job_id: object) -> str:
+def _status(job_id: uuid.UUID | str) -> str:
     return Job.objects.filter(id=job_id).values_list("status", flat=True).first() or "missing"
 
 
@@ -156,7 +158,8 @@ def _build_request(job: Job) -> ProviderRequest:
         deadline=job.deadline.timestamp(),
         templates=templates,
         fields={k: str(v) for k, v in job.booth_metadata.items()},
-        photo_size=(job.photo_width, job.photo_height) if job.input_prepared else None,
+        # Both sizes are set on a prepared input (the model's check constraint).
+        photo_size=cast(tuple[int, int], (job.photo_width, job.photo_height)) if job.input_prepared else None,
     )
 
 

@@ -267,7 +267,7 @@ class ResultLink:
     expires_at: datetime
 
 
-def result_share_link_create(*, job_id: uuid.UUID | str, ttl_seconds: int | None = None) -> ResultLink:
+def result_share_link_create(*, job_id: uuid.UUID | str, ttl_seconds: float | None = None) -> ResultLink:
     """A signed, token-less link to the job's result, valid for ``ttl_seconds`` but never past
     the result's own expiry. Raises 404 without a result, 410 once it expired, 422 on a bad TTL."""
     ceiling = settings.RESULT_LINK_TTL_SECONDS

@@ -159,7 +159,8 @@ def recent_results_by_slot(*, slot_ids: list[uuid.UUID], per_slot: int) -> dict[
     )
     out: dict[uuid.UUID, list[Job]] = {}
     for job in ranked:
-        out.setdefault(job.slot_id, []).append(job)
+        if job.slot_id is not None:  # always: filtered on slot_id__in
+            out.setdefault(job.slot_id, []).append(job)
     return out
 
 

@@ -3,11 +3,12 @@ the latter."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -70,7 +71,7 @@ def _upload_input(request: Request, serializer_class: type[Serializer]) -> dict[
     upload: UploadedFile | None = serializer.validated_data.get("file")
     if upload is None:
         raise ApplicationError("The request has no file (multipart field 'file').", code="no_file", status=400)
-    if upload.size > settings.UPLOAD_MAX_BYTES:
+    if cast(int, upload.size) > settings.UPLOAD_MAX_BYTES:  # upload handlers always set it
         raise _too_large()
     return serializer.validated_data
 
@@ -194,8 +195,9 @@ class MediaLinkApi(APIView):
         },
         tags=["media"],
     )
-    def get(self, request: Request, token: str) -> HttpResponse:
+    def get(self, request: Request, token: str) -> HttpResponseBase:
         served = media_link_open(token=token, with_file=request.method != "HEAD")
+        response: HttpResponseBase
         if served.file is None:
             response = HttpResponse(content_type=served.media.content_type)
         else:

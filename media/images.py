@@ -90,7 +90,7 @@ def _checked(img: Image.Image, form: PhotoForm | None) -> CheckedImage:
         # corrupt data fails here, at a fraction of the cost of a full decode.
         img.draft(img.mode, (max(1, img.width // 8), max(1, img.height // 8)))
     image_guard.load(img)
-    content_type, ext = ACCEPTED_FORMATS["JPEG" if is_jpeg else img.format]
+    content_type, ext = ACCEPTED_FORMATS["JPEG" if is_jpeg else img.format or ""]  # opened as one of them
     if form is not None:
         ImageOps.exif_transpose(img, in_place=True)
         prepared = imaging.to_photo_form(img, form)

@@ -72,6 +72,7 @@ def media_input_store(
     *, job_id: UUID, upload: IO[bytes], image: CheckedImage, created_at: datetime, expires_at: datetime
 ) -> MediaObject:
     """Store a booth photo as the job's input. Writes the file; the caller creates the rows."""
+    content: bytes | IO[bytes]
     if image.prepared is not None:  # the photo in its provider's form: what the worker sends
         content, content_type = image.prepared.data, image.prepared.content_type
     else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -17,6 +17,7 @@ from rest_framework.response import Response
 if TYPE_CHECKING:  # rest_framework.views imports this module through the settings
     from rest_framework.request import Request
     from rest_framework.views import APIView
+    from rest_framework_simplejwt.tokens import Token as JWT
 
 from photochanger.errors import ApplicationError, RequestBodyTimeout, error_body
 
@@ -38,7 +39,8 @@ READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def token_scopes(request: Request) -> set[str]:
-    token = request.auth
+    # The only authenticator (RevocableJWTAuthentication) sets a simplejwt token; the stub says authtoken's.
+    token = cast("JWT | None", request.auth)
     if token is None:
         return set()
     return set(str(token.get("scope", "")).split())
@@ -68,7 +70,7 @@ class HasScope(BasePermission):
     def has_permission(self, request: Request, view: APIView) -> bool:
         if request.auth is None:
             raise exceptions.NotAuthenticated()
-        scope = required_scope(view, request.method)
+        scope = required_scope(view, request.method or "")
         if scope is None or scope not in token_scopes(request):
             raise InsufficientScope(f"This endpoint needs the '{scope}' scope." if scope else "No scope allows this.")
         return True
@@ -143,16 +145,20 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         authenticate_header = view.get_authenticate_header(context["request"]) if view else None
         headers["WWW-Authenticate"] = authenticate_header or 'Bearer realm="api"'
         exc.status_code = status.HTTP_401_UNAUTHORIZED
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
-    code = next((c for cls, c in ERROR_CODES.items() if type(exc) is cls), None)
-    code = code or next((c for cls, c in ERROR_CODES.items() if isinstance(exc, cls)), None)
-    code = code or getattr(exc, "default_code", "error")
+    wait = getattr(exc, "wait", None)
+    if wait:
+        headers["Retry-After"] = str(int(wait))
+    default_code: str = getattr(exc, "default_code", "error")
+    code = (
+        next((c for cls, c in ERROR_CODES.items() if type(exc) is cls), None)
+        or next((c for cls, c in ERROR_CODES.items() if isinstance(exc, cls)), None)
+        or default_code
+    )
     detail = exc.detail
     if isinstance(detail, dict) and "detail" in detail:
         detail = detail["detail"]  # simplejwt's errors: {"detail": ..., "code": ..., "messages": [...]}
-    detail = detail if isinstance(detail, str) else str(detail)
-    return Response(error_body(code, detail), status=exc.status_code, headers=headers)
+    message = detail if isinstance(detail, str) else str(detail)
+    return Response(error_body(code, message), status=exc.status_code, headers=headers)
 
 
 class ApiPagination(LimitOffsetPagination):

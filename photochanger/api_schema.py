@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 
 class RevocableJWTScheme(SimpleJWTScheme):
@@ -65,7 +66,7 @@ def add_common_error_responses(result: dict, generator, request, public) -> dict
     return result
 
 
-class _JsonErrors:
+class _JsonErrors(APIView):
     """A refusal (401, 403) is the API's JSON error, not a YAML document or an HTML page."""
 
     def handle_exception(self, exc: Exception) -> Response:

@@ -12,7 +12,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import get_md5_hash_password
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView
 
@@ -56,7 +56,7 @@ class ScopedTokenObtainPairSerializer(TokenObtainPairSerializer):
         return data
 
     @classmethod
-    def get_token(cls, user) -> RefreshToken:
+    def get_token(cls, user) -> Token:
         token = super().get_token(user)
         token["scope"] = " ".join(user_scopes(user))
         return token

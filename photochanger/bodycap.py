@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.urls import ResolverMatch
 
 from photochanger.errors import RequestBodyTimeout, error_response
 from photochanger.views import admin_error_page, is_admin_request
@@ -154,7 +155,8 @@ class BodyCapMiddleware:
             return too_large_response(request, view)
         if hasattr(request, "_stream"):
             budget = settings.T_SYNC_RESPONSE if takes_file_here(request, view) else settings.REQUEST_BODY_READ_SECONDS
-            request._stream = CappedStream(
+            # The stub types the private _stream as BinaryIO; Django only reads from it (read, readline, iter).
+            request._stream = CappedStream(  # type: ignore[assignment]
                 request._stream,
                 cap,
                 socket=request.META.get("gunicorn.socket"),
@@ -164,7 +166,8 @@ class BodyCapMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, RequestDataTooBig):
-            return too_large_response(request, request.resolver_match.func)
+            # Raised by the resolved view (or its request.body), so the request has its match.
+            return too_large_response(request, cast(ResolverMatch, request.resolver_match).func)
         if isinstance(exception, RequestBodyTimeout):
             return body_timeout_response(request)
         return None

@@ -80,7 +80,8 @@ def check_database(alias: str = "default") -> dict[str, Any]:
     wrapper = connections[alias]
     params = wrapper.get_connection_params()  # the pool options are left out of these
     params["connect_timeout"] = max(1, int(CHECK_TIMEOUT))
-    raw = wrapper.Database.connect(**params)
+    # Every backend's DatabaseWrapper sets ``Database`` (its DB-API module); the base stub lacks it.
+    raw = wrapper.Database.connect(**params)  # type: ignore[attr-defined]
     try:
         with raw.cursor() as cursor:
             cursor.execute("SET statement_timeout = %s", [int(CHECK_TIMEOUT * 1000)])
@@ -191,10 +192,10 @@ class _SharedResult:
         with self._lock:
             if self._results is not None and time.monotonic() - self._finished_at < RESULT_MAX_AGE:
                 return self._results
-            leading = self._round is None
-            if leading:
-                self._round = threading.Event()
             round_done = self._round
+            leading = round_done is None
+            if round_done is None:
+                round_done = self._round = threading.Event()
         if not leading:
             # A round is bounded by its checks' budgets; the margin only guards against a bug.
             round_done.wait(2 * (CHECK_TIMEOUT + 1.0) + 1.0)

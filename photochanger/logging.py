@@ -104,7 +104,7 @@ _secrets_cache: dict[bool, tuple[str, ...]] = {}
 
 
 def _env_secrets() -> set[str]:
-    found = set()
+    found: set[str] = set()
     for name, value in os.environ.items():
         if SECRET_ENV_NAME.search(name) and value:
             found.update(part.strip() for part in value.split(","))

@@ -82,9 +82,10 @@ def _known_key(username: str) -> str:
 
 def login_success_record(*, client_address: str, username: str) -> None:
     """Remember where this user logs in from (the per-username limit spares those addresses)."""
-    _redis().pipeline().sadd(_known_key(username), client_address).expire(
-        _known_key(username), KNOWN_ADDRESS_DAYS * 86400
-    ).execute()
+    pipeline = _redis().pipeline()
+    pipeline.sadd(_known_key(username), client_address)
+    pipeline.expire(_known_key(username), KNOWN_ADDRESS_DAYS * 86400)
+    pipeline.execute()
 
 
 # Checks every counter and, only if none is at its limit, counts the attempt in all of them: one
@@ -136,7 +137,8 @@ def login_failure_record(*, client_address: str, username: str | None) -> None:
     window = math.ceil(settings.LOGIN_FAILURE_WINDOW_SECONDS)
     pipeline = _redis().pipeline()
     for key, _ in _counters(client_address=client_address, username=username):
-        pipeline.incr(key).expire(key, window, nx=True)
+        pipeline.incr(key)
+        pipeline.expire(key, window, nx=True)
     pipeline.execute()
 
 

@@ -154,15 +154,15 @@ class FleetCollector(Collector):
         slot_spend = CounterMetricFamily(
             f"{PREFIX}_slot_estimated_cost", "Estimated provider spend per slot.", labels=["slot"]
         )
-        for slot, total in slot_cost:
-            slot_spend.add_metric([slot], float(total))
+        for slot, spent in slot_cost:
+            slot_spend.add_metric([slot], float(spent))
         info = GaugeMetricFamily(
             f"{PREFIX}_slot_info",
             "1 per slot; join on `slot` for names.",
             labels=["slot", "name", "provider", "operation", "active"],
         )
-        for slot_id, name, provider, operation, active in slots:
-            info.add_metric([slot_id, name, provider, operation, str(active).lower()], 1)
+        for slot_id, name, provider, operation, is_active in slots:
+            info.add_metric([slot_id, name, provider, operation, str(is_active).lower()], 1)
         yield from (jobs, in_flight, e2e, provider_calls, provider_errors, tokens, cost, call_duration, slot_spend)
         yield info
 

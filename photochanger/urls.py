@@ -1,11 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from photochanger.api_schema import SchemaApi, SchemaDocsApi
 from photochanger.auth import TokenLogoutView, TokenObtainView, TokenRefreshScopedView
 from photochanger.views import admin_login, not_found
 
-api_urlpatterns = [
+api_urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/token/", TokenObtainView.as_view(), name="token-obtain"),
     path("auth/token/refresh/", TokenRefreshScopedView.as_view(), name="token-refresh"),
     path("auth/token/blacklist/", TokenLogoutView.as_view(), name="token-blacklist"),

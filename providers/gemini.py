@@ -104,7 +104,7 @@ class GeminiProvider(Provider):
         types.GenerateContentResponse.model_validate(WARM_RESPONSE)
 
     def _call(
-        self, client: genai.Client, model: str, contents: list[types.Part], timeout: float
+        self, client: genai.Client, model: str, contents: list[types.PartUnionDict], timeout: float
     ) -> types.GenerateContentResponse:
         """One HTTP attempt; ``timeout`` (seconds) is this attempt's whole budget."""
         config = types.GenerateContentConfig(
@@ -142,7 +142,7 @@ class GeminiProvider(Provider):
         )
         return types.Part.from_bytes(data=encoded.data, mime_type=encoded.content_type)
 
-    def _contents(self, request: ProviderRequest) -> tuple[list[types.Part], tuple[int, int]]:
+    def _contents(self, request: ProviderRequest) -> tuple[list[types.PartUnionDict], tuple[int, int]]:
         template = request.params.get("prompt")
         if not isinstance(template, str) or not template.strip():
             raise ProviderPermanent("The slot's prompt is empty.")
@@ -151,7 +151,7 @@ class GeminiProvider(Provider):
         except PromptTemplateError as exc:
             raise ProviderPermanent(f"The slot's prompt is invalid: {exc}") from None
         photo, size = self._photo(request)
-        contents = [types.Part.from_text(text=prompt), photo]
+        contents: list[types.PartUnionDict] = [types.Part.from_text(text=prompt), photo]
         for param in TEMPLATE_PARAMS.get(request.operation, ()):
             images = request.templates.get(param) or ()
             if not images:
@@ -179,7 +179,7 @@ class GeminiProvider(Provider):
         return self._result(answer, model=model, attempts=attempts, input_size=input_size, params=params)
 
     def _call_with_retries(
-        self, request: ProviderRequest, models: list[str], contents: list[types.Part]
+        self, request: ProviderRequest, models: list[str], contents: list[types.PartUnionDict]
     ) -> tuple[str, int, Any]:
         attempts = 0
         last: ProviderError | None = None

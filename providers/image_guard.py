@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
-from PIL import Image, PngImagePlugin, UnidentifiedImageError
+from PIL import Image, PngImagePlugin, UnidentifiedImageError, WebPImagePlugin
 
 from providers import image_structure
 from providers.image_structure import ImageRefused
@@ -93,7 +93,7 @@ def load(img: Image.Image) -> None:
     decoded frame as bytes (4 bytes per pixel) and libwebp's two canvases (8) until the image is
     garbage, three times the pixels themselves, through every step that follows."""
     img.load()
-    if img.format == "WEBP":
+    if img.format == "WEBP" and isinstance(img, WebPImagePlugin.WebPImageFile):
         img.fp = None
         img._decoder = None  # only needed to seek to another frame, which a photo never does
 

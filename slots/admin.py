@@ -88,12 +88,11 @@ class SlotAdmin(admin.ModelAdmin):
 
     @admin.display(description="Last job", ordering="last_job_at")
     def last_job(self, slot: Slot) -> str:
-        when = getattr(slot, "last_job_at", None)
+        when = getattr(slot, "last_job_at", None)  # both annotated by get_queryset
         if when is None:
             return "—"
-        return format_html(
-            '<span title="{}">{} ago</span> {}', when.isoformat(), timesince(when), status_badge(slot.last_job_status)
-        )
+        status = getattr(slot, "last_job_status", "")
+        return format_html('<span title="{}">{} ago</span> {}', when.isoformat(), timesince(when), status_badge(status))
 
     @admin.display(description="Jobs (24 h)", ordering="jobs_recent")
     def jobs_recent(self, slot: Slot) -> str:
@@ -167,7 +166,8 @@ class SlotAdmin(admin.ModelAdmin):
                 saved = slot_update(slot=obj, version=form.cleaned_data["version"], data=data)
             else:
                 saved, secret = slot_create(**data)
-                obj.plaintext_secret = secret  # only on this request's object, for response_add
+                # Only on this request's object, for response_add (not a model field).
+                obj.plaintext_secret = secret  # type: ignore[attr-defined]
         except ApplicationError as exc:
             raise SaveRefused(exc) from exc
         _copy_saved(obj, saved)

@@ -121,13 +121,14 @@ class SlotAdminForm(forms.ModelForm):
         known = next((p for p in providers if p.name == provider), None)
         operations = known.operations.values() if known else ()
         self.fields["operation"].widget.choices = [(op.name, op.label) for op in operations]
-        self.operation = self._operation(provider, operation)
+        # Not self.operation: that name is the form field (the metaclass moves it to base_fields).
+        self.chosen_operation = self._operation(provider, operation)
         templates = template_media_choices()
         self.is_new = self.instance._state.adding  # a new Slot already has its random pk
         same = not self.is_new and (self.instance.provider, self.instance.operation) == (provider, operation)
         current = self.instance.params if same else {}
         self.param_schemas: list[dict[str, Any]] = []
-        for param in self.operation.params if self.operation else ():
+        for param in self.chosen_operation.params if self.chosen_operation else ():
             name = PARAM_PREFIX + param.name
             self.fields[name] = param_field(param, templates=templates)
             value = current.get(param.name, param.default)
@@ -157,7 +158,7 @@ class SlotAdminForm(forms.ModelForm):
 
     @property
     def operation_help(self) -> str:
-        return self.operation.help if self.operation else ""
+        return self.chosen_operation.help if self.chosen_operation else ""
 
     def param_rows(self) -> Iterable[tuple[forms.BoundField, dict[str, Any]]]:
         """(bound field, schema description) per parameter, for the template."""
@@ -166,7 +167,7 @@ class SlotAdminForm(forms.ModelForm):
     def raw_params(self) -> dict[str, Any]:
         """The parameters as the API would receive them: empty fields left out (defaults apply)."""
         params: dict[str, Any] = {}
-        for param in self.operation.params if self.operation else ():
+        for param in self.chosen_operation.params if self.chosen_operation else ():
             value = self.cleaned_data.get(PARAM_PREFIX + param.name)
             if param.type == "boolean":
                 params[param.name] = bool(value)
@@ -175,14 +176,15 @@ class SlotAdminForm(forms.ModelForm):
         return params
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()  # a ModelForm's clean returns its cleaned_data
+        data = self.cleaned_data
         provider, operation = data.get("provider"), data.get("operation")
         if provider is not None and operation is not None:
             try:
                 data["params"] = slot_params_validate(provider=provider, operation=operation, params=self.raw_params())
             except ValidationFailed as exc:
                 form_errors_from_service(self, exc)
-            if self.operation is not None and data.get("params_for") != f"{provider}:{operation}":
+            if self.chosen_operation is not None and data.get("params_for") != f"{provider}:{operation}":
                 # Without JavaScript the page still shows the previous operation's parameters.
                 self.add_error(None, "The operation changed: check its parameters below, then save again.")
         if not self.is_new:

@@ -30,9 +30,9 @@ class ParamSchemaOutputSerializer(serializers.Serializer):
         choices=["string", "text", "integer", "number", "boolean", "enum", "template_media", "template_media_list"],
         help_text="template_media: one template media id; template_media_list: a list of them.",
     )
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label
     help = serializers.CharField(allow_blank=True)
-    required = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]  # a declared field, not Field.required
     default = serializers.JSONField(allow_null=True, help_text="Used when the parameter is left out.")
     choices = serializers.ListField(child=serializers.CharField(), required=False, help_text="For enum parameters.")
     minimum = NumberField(required=False)
@@ -44,14 +44,14 @@ class ParamSchemaOutputSerializer(serializers.Serializer):
 
 class OperationSchemaOutputSerializer(serializers.Serializer):
     name = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label
     help = serializers.CharField(allow_blank=True)
     params = ParamSchemaOutputSerializer(many=True)
 
 
 class ProviderOutputSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="The value of a slot's `provider`.")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label
     operations = OperationSchemaOutputSerializer(many=True)
 
 

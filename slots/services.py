@@ -79,7 +79,8 @@ def _template_exists(ref: str) -> bool:
 def _template_links_sync(*, slot: Slot) -> None:
     op = provider_registry().operation(slot.provider, slot.operation)
     wanted = {ref for ids in op.template_ids(slot.params).values() for ref in ids}
-    SlotTemplateMedia.objects.filter(slot=slot).exclude(template_media_id__in=wanted).delete()
+    # UUID strings, as Django takes them; the stub's __in type for a foreign key wants UUID objects.
+    SlotTemplateMedia.objects.filter(slot=slot).exclude(template_media_id__in=wanted).delete()  # type: ignore[misc]
     existing = set(
         str(ref) for ref in SlotTemplateMedia.objects.filter(slot=slot).values_list("template_media_id", flat=True)
     )

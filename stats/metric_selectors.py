@@ -6,10 +6,11 @@ survives restarts; Prometheus treats these as counters (they only grow while row
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce
@@ -28,7 +29,7 @@ class Histogram:
     total: float
 
 
-def _histogram(values: dict, bounds: Sequence[float]) -> Histogram:
+def _histogram(values: Mapping[str, Any], bounds: Sequence[float]) -> Histogram:
     return Histogram(
         buckets=tuple(values[f"le_{i}"] for i in range(len(bounds))),
         count=values["n"],

@@ -92,7 +92,9 @@ def spend_by_slot_and_day(*, since: date, until: date, slot_id: uuid.UUID | None
         )
         for values in grouped
     ]
-    names = dict(Slot.objects.filter(id__in={row.slot_id for row in rows if row.slot_id}).values_list("id", "name"))
+    names: dict[uuid.UUID | None, str] = dict(
+        Slot.objects.filter(id__in={row.slot_id for row in rows if row.slot_id}).values_list("id", "name")
+    )
     for row in rows:
         row.slot_name = names.get(row.slot_id, row.slot_name)
     rows.sort(key=lambda row: (row.day, row.slot_name, str(row.slot_id)))

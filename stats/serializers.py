@@ -47,7 +47,8 @@ class SpendRowOutputSerializer(serializers.Serializer):
     slot_id = serializers.UUIDField(allow_null=True, help_text="Null for calls of jobs whose slot was unknown.")
     slot_name = serializers.CharField()
     calls = serializers.IntegerField(help_text="Provider calls (one per job; retries counted in attempts).")
-    errors = serializers.IntegerField(help_text="Calls that did not return a result.")
+    # A declared field (DRF's metaclass moves it off the class attributes), not Serializer.errors.
+    errors = serializers.IntegerField(help_text="Calls that did not return a result.")  # type: ignore[assignment]
     unpriced_calls = serializers.IntegerField(help_text="Calls of models missing from the price table (cost 0).")
     input_tokens = serializers.IntegerField()
     output_tokens = serializers.IntegerField()
@@ -60,8 +61,9 @@ class SpendDayOutputSerializer(SpendRowOutputSerializer):
 
 
 class SpendTotalOutputSerializer(SpendRowOutputSerializer):
-    slot_id = None
-    slot_name = None
+    # None drops the inherited field (DRF's way); the stubs only see the base class's field types.
+    slot_id = None  # type: ignore[assignment]
+    slot_name = None  # type: ignore[assignment]
 
 
 class SpendReportOutputSerializer(serializers.Serializer):

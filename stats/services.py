@@ -33,9 +33,10 @@ def _slot_name(job: Job) -> str:
     if job.slot_id is None:
         return ""
     try:
-        return job.slot.name
+        slot = job.slot
     except ObjectDoesNotExist:  # deleted while the job ran
         return ""
+    return slot.name if slot is not None else ""
 
 
 def provider_call_record(
@@ -101,6 +102,7 @@ def provider_call_observe(
 ) -> ProviderCall | None:
     """Record what the worker got from the provider: a result, a typed error, or None (the call was
     interrupted because the job ended). Never raises: spend bookkeeping must not fail a job."""
+    outcome: str
     try:
         if answer is None:
             # The provider gave no answer; the model it was asked for is the best we know.

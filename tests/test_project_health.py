@@ -34,6 +34,17 @@ def test_code_is_ruff_formatted():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_code_type_checks():
+    """mypy over the app packages (``files`` and the rest of the setup: ``[tool.mypy]`` in pyproject.toml)."""
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "mypy")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 @pytest.mark.django_db
 def test_models_and_migrations_agree():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ImproperlyConfigured
 
 from photochanger.settings.environment import BASE_DIR, env, positive
@@ -9,7 +11,7 @@ from photochanger.settings.environment import BASE_DIR, env, positive
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "media.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
@@ -45,11 +47,6 @@ def s3_client_options(*, addressing_style: str, connect_timeout: float, read_tim
 
 
 if STORAGE_BACKEND == "s3":
-    _s3_timeouts = {
-        "connect_timeout": S3_CONNECT_TIMEOUT,
-        "read_timeout": S3_READ_TIMEOUT,
-        "max_attempts": S3_MAX_ATTEMPTS,
-    }
     STORAGES["default"] = {
         "BACKEND": "media.storage.S3Storage",
         "OPTIONS": {
@@ -63,7 +60,12 @@ if STORAGE_BACKEND == "s3":
             "querystring_auth": True,
             "querystring_expire": 300,
             "file_overwrite": True,  # keys are derived from fresh UUIDs; no rename dance needed
-            **s3_client_options(addressing_style=env.str("S3_ADDRESSING_STYLE", default="auto"), **_s3_timeouts),
+            **s3_client_options(
+                addressing_style=env.str("S3_ADDRESSING_STYLE", default="auto"),
+                connect_timeout=S3_CONNECT_TIMEOUT,
+                read_timeout=S3_READ_TIMEOUT,
+                max_attempts=S3_MAX_ATTEMPTS,
+            ),
         },
     }
 elif STORAGE_BACKEND != "local":

@@ -14,34 +14,19 @@ from django.core.management import call_command
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_code_is_ruff_clean():
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "ruff"), "check", "--no-cache", "."],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_code_is_ruff_formatted():
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "ruff"), "format", "--check", "--no-cache", "."],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_code_type_checks():
-    """mypy over the app packages (``files`` and the rest of the setup: ``[tool.mypy]`` in pyproject.toml)."""
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "mypy")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ruff", "check", "--no-cache", "."],
+        ["ruff", "format", "--check", "--no-cache", "."],
+        # mypy over the app packages (``files`` and the rest: ``[tool.mypy]`` in pyproject.toml).
+        ["mypy"],
+    ],
+    ids=["ruff-clean", "ruff-formatted", "mypy-clean"],
+)
+def test_code_passes_its_checkers(command):
+    tool = str(Path(sys.executable).parent / command[0])
+    result = subprocess.run([tool, *command[1:]], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

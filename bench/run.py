@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import scenarios, stages
+from bench.context import Context, Plan
 from bench.images import jpeg_of_size
 from bench.report import render
 from bench.stack import ROOT, Stub
@@ -126,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("BENCH_TRACE_FILE", None)
-    plan = scenarios.Plan.quick() if args.quick else scenarios.Plan()
+    plan = Plan.quick() if args.quick else Plan()
     machine = _machine()
     results: dict = {"machine": machine, "mode": "quick" if args.quick else "full", "scenarios": {}}
     stub = None
@@ -141,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         results["photos"] = {name: len(data) for name, data in photos.items()}
         stub = Stub(env, run_dir / "gemini-stub.log")
         env["GEMINI_BASE_URL"] = stub.base_url
-        ctx = scenarios.Context(
+        ctx = Context(
             env=env,
             logs=run_dir,
             stub=stub,

@@ -9,8 +9,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from bench.context import STUB_OUTPUT, Context, fleet, warm
 from bench.load import closed_loop, percentile, summary
-from bench.scenarios import STUB_OUTPUT, Context, fleet, warm
 
 # Gaps between the wall-clock marks of the web request and of the worker's task.
 TIMELINE = (

@@ -71,10 +71,10 @@ _fmt = os.environ.get("LOG_FORMAT", "json")
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "photochanger.logging.ContextFilter"}},
+    "filters": {"context": {"()": "core.logging.ContextFilter"}},
     "formatters": {
-        "json": {"()": "photochanger.logging.JsonFormatter"},
-        "plain": {"()": "photochanger.logging.PlainFormatter", "fmt": "%(asctime)s %(levelname)s %(message)s"},
+        "json": {"()": "core.logging.JsonFormatter"},
+        "plain": {"()": "core.logging.PlainFormatter", "fmt": "%(asctime)s %(levelname)s %(message)s"},
     },
     "handlers": {
         "console": {

@@ -11,7 +11,7 @@ from typing import IO
 from django.conf import settings
 from PIL import ExifTags, Image, ImageOps
 
-from photochanger.errors import ServiceUnavailable
+from core.errors import ServiceUnavailable
 from providers import image_guard, imaging
 from providers.base import ImageData, PhotoForm
 

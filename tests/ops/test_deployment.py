@@ -131,7 +131,7 @@ def test_gunicorn_holds_blocking_booth_requests_longer_than_the_deadline(monkeyp
     assert conf["worker_class"] == "gthread"
     assert conf["threads"] * conf["workers"] == 128
     assert conf["timeout"] > 50 + 1 and conf["graceful_timeout"] > 50 + 1
-    assert conf["logconfig_dict"]["formatters"]["json"]["()"] == "photochanger.logging.JsonFormatter"
+    assert conf["logconfig_dict"]["formatters"]["json"]["()"] == "core.logging.JsonFormatter"
 
 
 def test_gunicorn_starts_with_an_empty_metrics_directory(monkeypatch, tmp_path):

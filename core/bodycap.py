@@ -36,8 +36,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.urls import ResolverMatch
 
-from photochanger.errors import RequestBodyTimeout, error_response
-from photochanger.views import admin_error_page, is_admin_request
+from core.admin_pages import admin_error_page, is_admin_request
+from core.errors import RequestBodyTimeout, error_response
 
 # Room for the multipart framing and the booth's text fields on top of the photo itself.
 MULTIPART_OVERHEAD = 512 * 1024

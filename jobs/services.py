@@ -25,6 +25,7 @@ from jobs.models import ACTIVE_STATUSES, FINAL_STATUSES, Job, JobStatus, Result
 from jobs.queueing import job_revoke
 from jobs.selectors import ResultNotFound, job_get, result_get_live, result_link_signer
 from jobs.waiting import job_notify_final
+from media.images import EXTENSIONS
 from media.models import MediaObject
 from media.services import media_delete, storage_delete_quietly, storage_delete_unless_committed, storage_write
 from media.storage import RESULTS, storage_key
@@ -33,8 +34,6 @@ from slots.models import Slot
 from slots.selectors import SlotDisabled, SlotNotFound, SlotPasswordInvalid
 
 logger = logging.getLogger(__name__)
-
-EXT_BY_TYPE = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 
 
 def _transition(job_id: uuid.UUID | str, sources: Iterable[str], target: str, **changes: Any) -> bool:
@@ -204,7 +203,7 @@ def job_result_store(
     *, job: Job, image: ImageData, model: str = "", attempts: int = 1, usage: Mapping[str, Any] | None = None
 ) -> Result | None:
     """Store the processed image and complete the job, or discard the bytes if the job moved on."""
-    key = storage_key(RESULTS, job.id, EXT_BY_TYPE.get(image.content_type, "bin"))
+    key = storage_key(RESULTS, job.id, EXTENSIONS.get(image.content_type, "bin"))
     size = storage_write(key=key, content=image.data)
     now = timezone.now()
     try:
@@ -246,13 +245,16 @@ def job_cancel_if_active(*, job: Job, message: str = "Cancelled by an administra
     return True
 
 
+# A job's failure message when its slot was disabled or deleted before it ran (here or by the worker).
+SLOT_WITHDRAWN_MESSAGE = "The slot was disabled or deleted by an administrator."
+
+
 def jobs_cancel_pending_of_slot(*, slot: Slot) -> int:
     """Cancel the slot's pending jobs (it was disabled or deleted); a booth waiting on one is woken
     and answered 409. Returns how many this call cancelled: a job that finished or was cancelled by
     someone else meanwhile is left alone."""
-    message = "The slot was disabled or deleted by an administrator."
     return sum(
-        job_cancel_if_active(job=job, message=message)
+        job_cancel_if_active(job=job, message=SLOT_WITHDRAWN_MESSAGE)
         for job in Job.objects.filter(slot=slot, status=JobStatus.PENDING)
     )
 

@@ -30,8 +30,9 @@ from providers.base import (
     ProviderTimeout,
     ProviderTransient,
 )
-from providers.gemini_errors import WARM_RESPONSE, map_exception, must_propagate, read_response
+from providers.gemini_errors import WARM_RESPONSE, map_exception, read_response
 from providers.gemini_operations import DEFAULT_MODEL, OPERATIONS, TEMPLATE_PARAMS, split_models
+from providers.interrupts import is_task_interrupt
 from providers.prompting import PromptTemplateError, render
 
 logger = logging.getLogger(__name__)
@@ -200,7 +201,7 @@ class GeminiProvider(Provider):
                     exc.attempts, exc.model = attempts, model
                     raise
                 except Exception as exc:  # noqa: BLE001 - every SDK/transport error is mapped here
-                    if must_propagate(exc):
+                    if is_task_interrupt(exc):
                         raise  # the worker's time limit or revocation: not ours to swallow
                     last = map_exception(exc, model=model, attempts=attempts, timeout=timeout)
                 logger.warning("Gemini attempt %d (%s) failed: %s", attempts, model, last.message)

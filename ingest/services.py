@@ -7,11 +7,10 @@ import re
 import time
 import uuid
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import IO, NoReturn, cast
 
 import redis
-from django.conf import settings
 from django.db import IntegrityError
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -21,7 +20,7 @@ from ingest.selectors import ingest_duplicate_find
 from jobs.models import Job
 from jobs.queueing import job_enqueue, job_revoke
 from jobs.selectors import job_with_result
-from jobs.services import job_create, job_input_release, job_mark_failed_timeout
+from jobs.services import job_create, job_deadline, job_input_release, job_mark_failed_timeout
 from jobs.waiting import job_wait
 from media.images import CheckedImage
 from media.models import MediaObject
@@ -105,7 +104,7 @@ def ingest_accept(
     which booth statistics leave out.
     """
     job_id = uuid.uuid4()
-    deadline = received_at + timedelta(seconds=settings.T_SYNC_RESPONSE)
+    deadline = job_deadline(received_at=received_at)
     media = media_input_store(job_id=job_id, upload=upload, image=image, created_at=received_at, expires_at=deadline)
     try:
         job = job_create(

@@ -127,6 +127,12 @@ def booth_fields_capped(fields: Mapping[str, str], *, max_bytes: int) -> dict[st
     return kept
 
 
+def job_deadline(*, received_at: datetime) -> datetime:
+    """When a job received at ``received_at`` must be final: the booth's response deadline, which
+    also bounds its input photo's life and its task's time limits."""
+    return received_at + timedelta(seconds=settings.T_SYNC_RESPONSE)
+
+
 def job_create(
     *,
     job_id: uuid.UUID,
@@ -180,7 +186,7 @@ def job_create(
             operation=current.operation,
             params=current.params,
             created_at=received_at,
-            deadline=received_at + timedelta(seconds=settings.T_SYNC_RESPONSE),
+            deadline=job_deadline(received_at=received_at),
             celery_task_id=str(uuid.uuid4()),
             input_media=input_media,
             booth_metadata=booth_fields_capped(metadata, max_bytes=settings.BOOTH_FIELDS_MAX_BYTES),

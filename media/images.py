@@ -35,7 +35,7 @@ class ImageCheckBusy(ServiceUnavailable):
 
 @cache
 def _checks_in_flight() -> threading.BoundedSemaphore:
-    # Per process: each check may hold up to 20 bytes per pixel of IMAGE_MAX_PIXELS (README "Memory
+    # Per process: each check may hold up to 20 bytes per pixel of IMAGE_MAX_PIXELS (docs/operations.md, "Memory
     # budget"), and a web process has far more threads than it has memory for that many decodes.
     return threading.BoundedSemaphore(settings.IMAGE_CHECKS_PER_PROCESS)
 

@@ -16,7 +16,7 @@ SEPIA_LIGHT = (255, 240, 196)
 
 def _output_within_pixel_limit(params: dict[str, Any]) -> dict[str, list[str]]:
     """A resize may not make an image larger than any photo is allowed to be: the pixel limit is
-    what the memory budget of workers and admin thumbnails is sized for (README "Memory budget").
+    what the memory budget of workers and admin thumbnails is sized for (docs/operations.md, "Memory budget").
     Pillow's process-wide limit is set from IMAGE_MAX_PIXELS when Django starts."""
     pixels, limit = params["width"] * params["height"], Image.MAX_IMAGE_PIXELS
     if limit and pixels > limit:

@@ -11,7 +11,7 @@ from photochanger.settings.secrets import url_password_refuse_placeholder
 # --- Celery ----------------------------------------------------------------------------------
 REDIS_URL = url_password_refuse_placeholder("REDIS_URL", env.str("REDIS_URL", default="redis://127.0.0.1:6379/0"))
 CELERY_BROKER_URL = REDIS_URL
-# No result backend: every task is sent with ignore_result, the booth learns a job's outcome from
+# No result backend: every task is declared ignore_result, the booth learns a job's outcome from
 # its row (woken through jobs.waiting; docs/decisions/0001-own-result-wait.md), revokes go over the
 # broker, and Flower reads the workers' events, not stored results.
 # Workers consume this queue; separate fleets (or test runs) sharing one Redis use separate names.

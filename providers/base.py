@@ -124,6 +124,11 @@ class Provider:
         (the default) hands it the booth's bytes."""
         return None
 
+    def setup_problem(self) -> str | None:
+        """Why this provider cannot work as it is configured, with how to fix it, in an operator's
+        words; ``None`` when nothing is missing. Checked without any network call."""
+        return None
+
     def warm(self) -> None:
         """Do the lazy set-up of a first call now (SDK clients, validators), without network I/O.
 

@@ -95,6 +95,14 @@ class GeminiProvider(Provider):
                 self._clients[key] = client
             return client
 
+    def setup_problem(self) -> str | None:
+        if self.api_keys:
+            return None
+        return (
+            "Gemini has no API key, so every Gemini slot fails. Fix: put GEMINI_API_KEY=<your key> in .env "
+            "(several keys comma-separated) and restart PhotoChanger (web, worker and beat)."
+        )
+
     def warm(self) -> None:
         """Measured (bench/README.md): a pool process's first Gemini call cost ~0.3 s of CPU more
         than the next ones: creating the SDK client (two SSL contexts) and building the response

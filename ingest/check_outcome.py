@@ -39,7 +39,7 @@ def _too_slow() -> CheckOutcome:
 
 
 def _provider_failure(job: Job, *, setup_problem: str | None) -> CheckOutcome:
-    code, message = job.failure_code, job.failure_message
+    code, message = job.failure_code, job.failure_message.rstrip(". ")
     provider = job.provider
     if KEY_MISSING.search(message):
         return CheckOutcome(

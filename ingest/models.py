@@ -9,8 +9,8 @@ from django.db.models import Q
 
 
 class SlotCheckKind(models.TextChoices):
-    MANUAL = "manual", "Manual (admin or slot_check)"
-    CANARY = "canary", "Canary (beat)"
+    MANUAL = "manual", "manual check"
+    CANARY = "canary", "canary"
 
 
 class SlotCheck(models.Model):

@@ -22,10 +22,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
+from ingest.templatetags.event_ready import booth_url_warning
 from jobs.models import JobStatus
 from jobs.stats import slot_activity_annotate, stats_since
 from media.models import TemplateMedia
-from ingest.templatetags.event_ready import booth_url_warning
 from photochanger.admin_checks import slots_check_action
 from photochanger.admin_views import dashboard_context, slot_test_run_view, template_media_thumbnail_url
 from photochanger.bodycap import accepts_uploads

@@ -70,7 +70,9 @@ def _canary_window(text: str) -> tuple[datetime, datetime] | None:
             f"got {text!r}."
         ) from exc
     if start.tzinfo is None or end.tzinfo is None or end <= start:
-        raise ImproperlyConfigured(f"CANARY_WINDOW needs UTC offsets on both ends and an end after the start; got {text!r}.")
+        raise ImproperlyConfigured(
+            f"CANARY_WINDOW needs UTC offsets on both ends and an end after the start; got {text!r}."
+        )
     return start, end
 
 

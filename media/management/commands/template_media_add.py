@@ -33,4 +33,6 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {exc.message}") from exc
         # The id alone on stdout, so that `frame=$(manage.py template_media_add frame.png)` works.
         self.stdout.write(str(template.id))
-        self.stderr.write(f"stored {template.name!r} ({template.width}×{template.height}) as template media {template.id}")
+        self.stderr.write(
+            f"stored {template.name!r} ({template.width}×{template.height}) as template media {template.id}"
+        )

@@ -16,7 +16,7 @@ from slots.lan import NoLanAddress, is_loopback_url, lan_address, qr_text
 from slots.models import Slot
 from slots.services import slot_secret_rotate
 
-PASSWORD_KEPT = (
+HASH_ONLY_HINT = (
     "the one shown when the slot was created (only a hash is kept); "
     "`manage.py booth_connect --slot {id} --new-password` issues a new one"
 )
@@ -48,7 +48,8 @@ class Command(BaseCommand):
         slots = self._slots(options["slot"])
         if not slots:
             self.stdout.write(
-                "No active slots yet. Create one in the admin site or with `manage.py slot_create`, then run this again."
+                "No active slots yet. Create one in the admin site or with `manage.py slot_create`, "
+                "then run this again."
             )
             return
         self.stdout.write(
@@ -64,7 +65,7 @@ class Command(BaseCommand):
             )
         for slot in slots:
             url = f"{base}/ingest/{slot.id}"
-            password = PASSWORD_KEPT.format(id=slot.id)
+            password = HASH_ONLY_HINT.format(id=slot.id)
             if options["new_password"]:
                 try:
                     slot, password = slot_secret_rotate(slot=slot, version=slot.version)

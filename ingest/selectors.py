@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from core.provider_registry import provider_setup_problem
 from ingest.models import SlotCheck
-from photochanger.providers import provider_setup_problem
 from slots.lan import is_loopback_url
 from slots.models import Slot
 

@@ -18,14 +18,14 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.errors import ApplicationError
+from core.provider_registry import provider_photo_form, provider_setup_problem
 from ingest.check_outcome import CheckOutcome, check_outcome, not_started
 from ingest.models import SlotCheck, SlotCheckKind
 from ingest.samples import SAMPLE_PORTRAIT
 from ingest.services import ingest_accept, ingest_await
 from jobs.liveness import workers_alive
 from media.images import image_check
-from photochanger.errors import ApplicationError
-from photochanger.providers import provider_photo_form, provider_setup_problem
 from slots.models import Slot
 
 logger = logging.getLogger(__name__)

@@ -34,10 +34,10 @@ from django.core.files.storage import default_storage
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from core.logging import redact
+from core.provider_registry import provider_setup_problems
 from jobs.liveness import TTL_SECONDS as LIVENESS_TTL_SECONDS
 from jobs.liveness import workers_alive
-from photochanger.logging import redact
-from photochanger.providers import provider_setup_problems
 
 logger = logging.getLogger(__name__)
 

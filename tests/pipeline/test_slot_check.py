@@ -10,8 +10,8 @@ from django.utils import timezone
 from ingest.models import SlotCheck
 from ingest.samples import SAMPLE_PORTRAIT
 from ingest.slot_check import slot_checks_run
+from jobs.activity import slot_stats_list, stats_since
 from jobs.models import Job, JobStatus
-from jobs.stats import slot_stats_list, stats_since
 from tests.support import images
 from tests.support.gemini_stub import blocked, error, hang
 

@@ -8,9 +8,9 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.provider_registry import provider_setup_problems
 from ingest.models import SlotCheck
 from ingest.slot_check import slot_checks_run
-from photochanger.providers import provider_setup_problems
 from slots.models import Slot
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.errors import ApplicationError
 from media.services import template_media_create
-from photochanger.errors import ApplicationError
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from photochanger.errors import ApplicationError
+from core.errors import ApplicationError
 from slots.lan import NoLanAddress, is_loopback_url, lan_address, qr_text
 from slots.models import Slot
 from slots.services import slot_secret_rotate

@@ -1,0 +1,58 @@
+"""Template helpers of the admin site: durations, job links and the booth dashboard on the index."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import reverse
+
+from jobs.models import Job, JobStatus
+
+register = template.Library()
+
+
+@register.filter
+def seconds_text(value: timedelta | None) -> str:
+    return "—" if value is None else f"{value.total_seconds():.2f} s"
+
+
+@register.filter
+def end_to_end(job: Job) -> str:
+    return seconds_text(job.finished_at - job.created_at if job.finished_at else None)
+
+
+@register.simple_tag
+def job_thumbnail(job: Job, kind: str = "result", size: str = "thumb") -> str:
+    from console.admin_views import job_thumbnail_url
+
+    return job_thumbnail_url(job.pk, kind, size=size)
+
+
+@register.simple_tag
+def jobs_url(slot_id: Any, status: str = "", since: datetime | None = None) -> str:
+    """The job list narrowed to one slot's booth jobs (optionally one status, since a moment)."""
+    query: dict[str, str] = {"slot__id__exact": str(slot_id), "is_test_run__exact": "0"}
+    if status:
+        query["status__exact"] = status
+    if since is not None:
+        query["created_at__gte"] = since.isoformat()
+    return f"{reverse('admin:jobs_job_changelist')}?{urlencode(query)}"
+
+
+@register.inclusion_tag("admin/photochanger/dashboard.html", takes_context=True)
+def booth_dashboard(context: template.Context) -> dict[str, Any]:
+    """The booth dashboard for the admin index; empty for staff who may not see jobs."""
+    from console.admin_views import dashboard_context
+
+    request = context.get("request")
+    if request is None or not request.user.has_perm("jobs.view_job"):
+        return {"dashboard_stats": None}
+    return dashboard_context()
+
+
+@register.simple_tag
+def job_statuses() -> list[tuple[str, str]]:
+    return list(JobStatus.choices)

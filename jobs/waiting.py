@@ -1,0 +1,67 @@
+"""Waiting for a job's outcome in the web process: a Redis list per job is the wake-up, the job's
+row is the outcome (docs/decisions/0001-own-result-wait.md)."""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+
+import redis
+from django.conf import settings
+
+from jobs.models import Job
+
+logger = logging.getLogger(__name__)
+
+
+def _done_key(job_id: object) -> str:
+    return f"photochanger:job-done:{job_id}"
+
+
+@cache
+def _redis() -> redis.Redis:
+    # Waits are sliced (WAIT_SLICE), so a socket that stays silent longer than this means Redis
+    # is gone, not busy. Every waiting booth request holds a connection: the pool must not be
+    # smaller than a web process's threads (redis-py's default of 100 refused the 101st waiter,
+    # which then answered 503; bench/README.md). Redis's own maxclients is the real bound.
+    return redis.Redis.from_url(
+        settings.CELERY_BROKER_URL,
+        socket_connect_timeout=2,
+        socket_timeout=WAIT_SLICE + 2,
+        max_connections=WAITERS_MAX,
+    )
+
+
+# How long one blocking Redis call may wait; a wait longer than this is several calls.
+WAIT_SLICE = 1.0
+# Connections of one process's pool: as many as it has waiting threads (redis-py < 5's default).
+WAITERS_MAX = 2**31
+DONE_TTL_SECONDS = 120
+
+
+def job_notify_final(*, job_id: object) -> None:
+    """Wake whoever waits on the job: it reached a final status (called after commit)."""
+    try:
+        pipeline = _redis().pipeline()
+        pipeline.rpush(_done_key(job_id), "final")
+        pipeline.expire(_done_key(job_id), DONE_TTL_SECONDS)
+        pipeline.execute()
+    except redis.RedisError as exc:
+        # The waiter falls back to watching the job's row; nothing is lost.
+        logger.warning("could not signal job %s as final: %s", job_id, exc)
+
+
+def job_wait(*, job: Job) -> bool:
+    """Block until the job is signalled final or its deadline passes. True if it was signalled.
+
+    Each waiter blocks on its own Redis connection (BLMOVE of the job's list onto itself, so every
+    waiter of the same job sees the signal), never on shared client state: hundreds of booth
+    requests of one process wait independently, and a Redis failure raises at once (the caller
+    then watches the database row) instead of reconnect loops past the deadline.
+    """
+    key = _done_key(job.id)
+    while (timeout := job.seconds_left()) > 0:
+        wait = min(timeout, WAIT_SLICE)  # fractional seconds: BLMOVE takes a double; redis-py says int
+        if _redis().blmove(key, key, wait, "LEFT", "RIGHT") is not None:  # type: ignore[arg-type]
+            return True
+    return False

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from providers.base import ProviderError
 
@@ -78,7 +78,7 @@ async def race(
         await _cancel_all(tasks.values())
 
 
-async def _cancel_all(tasks) -> None:
+async def _cancel_all(tasks: Iterable[asyncio.Future[Any]]) -> None:
     """Cancel what still runs and wait for it: a cancelled HTTP call closes its connection."""
     running = [task for task in tasks if not task.done()]
     for task in running:

@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 from PIL import Image, ImageDraw
 
+from jobs.activity import slot_stats_list, stats_since
 from jobs.models import Job, JobStatus
-from jobs.stats import slot_stats_list, stats_since
 from stats.models import ProviderCall
 from tests.factories import TemplateMediaFactory
 from tests.support import images

@@ -14,9 +14,9 @@ import pytest
 import requests
 from celery import Celery
 
+from console.admin_views import dashboard_breakers
 from jobs.breaker import breaker_states
 from jobs.models import Job
-from photochanger.admin_views import dashboard_breakers
 from tests.support import images
 from tests.support.booth import booth_fields, booth_post
 from tests.support.gemini_stub import error, ok

@@ -52,13 +52,13 @@ def test_a_hedge_on_the_fallback_model_wins_and_the_slow_call_is_closed_and_repo
     result = make_provider(stub).process(request)
 
     assert result.model == "fast-model"
-    assert 0.6 < time.time() - started < 2.0
+    assert 0.6 < time.time() - started < 2.5
     _settled(stub, 0.3)
     [slow] = stub.calls("slow-model")
     [fast] = stub.calls("fast-model")
-    assert fast.at - slow.at == pytest.approx(0.5, abs=0.25)
+    assert fast.at - slow.at == pytest.approx(0.5, abs=0.4)
     assert slow.disconnected_at is not None and slow.answered_at is None
-    assert slow.disconnected_at - fast.answered_at < 0.5
+    assert slow.disconnected_at - fast.answered_at < 1.0
     [loser] = result.side_calls
     assert (loser.model, loser.outcome, loser.attempts) == ("slow-model", "abandoned", 1)
     assert loser.usage == result.usage, "an abandoned call is billed like the answer it would have given"

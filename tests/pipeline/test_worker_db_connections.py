@@ -37,8 +37,8 @@ def test_a_small_pool_keeps_each_processes_connection_between_jobs(live_stack, b
 def test_a_kept_connection_postgresql_cut_is_replaced_at_the_next_job(live_stack, booth_slot, stored_files):
     slot = booth_slot(operation="sepia")
     assert _post(live_stack, slot).status == 200
-    # Cut while idle, between jobs: the booth is answered before the worker has released the job's
-    # input, and a cut in the middle of that release would leave the file to the orphan sweep.
+    # The booth is answered at "completed"; the worker then still deletes the input. Cut the
+    # connection once it is idle, between jobs, which is what this test is about.
     assert stored_files("inputs/", settled=True) == []
     with connection.cursor() as cursor:
         for pid in _worker_backends():

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from core.api import FileOrJsonErrorNegotiation
 from core.api_schema import AUTH_ERRORS, error
 from jobs.models import JobStatus
+from jobs.result_links import result_share_link_create, result_share_links_revoke
 from jobs.selectors import ServableResult, job_get, job_list, result_get_servable, result_get_servable_by_link
 from jobs.serializers import (
     JobDetailOutputSerializer,
@@ -24,7 +25,7 @@ from jobs.serializers import (
     ResultLinkInputSerializer,
     ResultLinkOutputSerializer,
 )
-from jobs.services import job_cancel, result_share_link_create, result_share_links_revoke
+from jobs.services import job_cancel
 
 IMAGE_RESPONSE = {(200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The result image.")}
 JOB_NOT_FOUND = error("No job has this id.")

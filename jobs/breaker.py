@@ -30,7 +30,10 @@ KEY_PREFIX = "photochanger:breaker"
 REDIS_RETRY_SECONDS = 5.0
 SOCKET_TIMEOUT = 0.25
 
-# KEYS[1] the model's hash; ARGV: operation, now, failures, window, cool-down, lease.
+# KEYS[1] the model's hash, KEYS[2] the set of the jobs that failed in the current window; ARGV:
+# operation, now, failures, window, cool-down, lease, caller (the job; "" counts every failure).
+# A job counts once towards opening, however many attempts and hedged legs it makes: one photo the
+# model keeps failing on must not switch the model off for every other slot (docs/spec.md).
 # Returns 1/0 for "allow" (2: allowed as the half-open probe), and for "failure"/"success" the
 # transition made: "opened", "reopened" (a probe failed), "closed" or "".
 SCRIPT = """
@@ -45,6 +48,7 @@ if op == 'allow' then
   return 2
 end
 if op == 'success' then
+  redis.call('DEL', KEYS[2])
   if state == 'open' then
     redis.call('HSET', key, 'state', 'closed', 'fails', 0, 'probe_until', 0, 'changed_at', now)
     redis.call('HINCRBY', key, 'closed_total', 1)
@@ -65,12 +69,22 @@ if state == 'open' then
 end
 local fails = tonumber(redis.call('HGET', key, 'fails') or 0)
 local first = tonumber(redis.call('HGET', key, 'first_at') or 0)
-if fails == 0 or now - first > window then
+local fresh = fails == 0 or now - first > window
+if fresh then
+  redis.call('DEL', KEYS[2])
+end
+local caller = ARGV[7] or ''
+if caller ~= '' then
+  if redis.call('SADD', KEYS[2], caller) == 0 then return '' end
+  redis.call('PEXPIRE', KEYS[2], math.ceil(window * 1000) + 1000)
+end
+if fresh then
   fails, first = 1, now
 else
   fails = fails + 1
 end
 if fails >= threshold then
+  redis.call('DEL', KEYS[2])
   redis.call('HSET', key, 'state', 'open', 'fails', 0, 'first_at', first, 'open_until', now + cooldown,
              'probe_until', 0, 'changed_at', now)
   redis.call('HINCRBY', key, 'opened_total', 1)
@@ -83,6 +97,11 @@ return ''
 
 def _key(provider: str, model: str) -> str:
     return f"{KEY_PREFIX}:{provider}:{model.removeprefix('models/')}"
+
+
+def _callers_key(provider: str, model: str) -> str:
+    # Outside KEY_PREFIX's ``:*`` pattern, which ``breaker_states`` reads as the models' hashes.
+    return f"{KEY_PREFIX}-callers:{provider}:{model.removeprefix('models/')}"
 
 
 def breaker_policy() -> BreakerPolicy:
@@ -106,14 +125,15 @@ class RedisCircuitBreaker:
         self.script = self.client.register_script(SCRIPT)
         self._skip_until = 0.0
 
-    def _run(self, operation: str, provider: str, model: str, lease: float = 0.0) -> object:
+    def _run(self, operation: str, provider: str, model: str, lease: float = 0.0, caller: str = "") -> object:
         """The script's answer, or None when Redis failed (the caller then fails open)."""
         if time.monotonic() < self._skip_until:
             return None
         policy = self.policy
         args: list[str | float] = [operation, time.time(), policy.failures, policy.window, policy.cooldown, lease]
+        args.append(caller)
         try:
-            return self.script(keys=[_key(provider, model)], args=args)
+            return self.script(keys=[_key(provider, model), _callers_key(provider, model)], args=args)
         except redis.RedisError as exc:
             self._skip_until = time.monotonic() + REDIS_RETRY_SECONDS
             logger.warning("circuit breaker unavailable (calls proceed without it): %s", exc)
@@ -128,8 +148,13 @@ class RedisCircuitBreaker:
     def success(self, provider: str, model: str) -> None:
         self._log(self._run("success", provider, model), provider, model)
 
-    def failure(self, provider: str, model: str) -> None:
-        self._log(self._run("failure", provider, model), provider, model)
+    def failure(self, provider: str, model: str, *, caller: str = "") -> None:
+        """A transient failure; with ``caller`` (a job id), that caller's further failures in the
+        same window do not add up (a half-open probe's failure always counts)."""
+        self._log(self._run("failure", provider, model, caller=caller), provider, model)
+
+    def for_job(self, job_id: object) -> JobCircuit:
+        return JobCircuit(self, str(job_id))
 
     def _log(self, transition: object, provider: str, model: str) -> None:
         if isinstance(transition, bytes):
@@ -154,6 +179,23 @@ class RedisCircuitBreaker:
         )
 
 
+@dataclass(frozen=True)
+class JobCircuit:
+    """The fleet's breaker as one job sees it: its failures count once per model and window."""
+
+    fleet: RedisCircuitBreaker
+    job_id: str
+
+    def allow(self, provider: str, model: str, *, lease: float) -> bool:
+        return self.fleet.allow(provider, model, lease=lease)
+
+    def success(self, provider: str, model: str) -> None:
+        self.fleet.success(provider, model)
+
+    def failure(self, provider: str, model: str) -> None:
+        self.fleet.failure(provider, model, caller=self.job_id)
+
+
 @cache
 def _worker_circuit(pid: int) -> RedisCircuitBreaker | None:
     policy = breaker_policy()
@@ -163,6 +205,12 @@ def _worker_circuit(pid: int) -> RedisCircuitBreaker | None:
 def worker_circuit() -> RedisCircuitBreaker | None:
     """This process's breaker (its own connection pool: pool processes are forked), None when off."""
     return _worker_circuit(os.getpid())
+
+
+def job_circuit(job_id: object) -> JobCircuit | None:
+    """The breaker a job's provider call consults, None when the breaker is off."""
+    fleet = worker_circuit()
+    return None if fleet is None else fleet.for_job(job_id)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from core.db import worker_connection_release
 from core.errors import StorageUnavailable
 from core.provider_registry import provider_registry
-from jobs.breaker import worker_circuit
+from jobs.breaker import job_circuit
 from jobs.models import ACTIVE_STATUSES, FINAL_STATUSES, Job, JobStatus
 from jobs.services import (
     SLOT_WITHDRAWN_MESSAGE,
@@ -162,7 +162,7 @@ def _build_request(job: Job) -> ProviderRequest:
         fields={k: str(v) for k, v in job.booth_metadata.items()},
         # Both sizes are set on a prepared input (the model's check constraint).
         photo_size=cast(tuple[int, int], (job.photo_width, job.photo_height)) if job.input_prepared else None,
-        circuit=worker_circuit(),
+        circuit=job_circuit(job.id),
     )
 
 

@@ -83,3 +83,37 @@ def test_with_redis_unreachable_every_call_is_allowed_at_once(model):
     fail(circuit, model, 5)
     assert all(circuit.allow("gemini", model, lease=1) for _ in range(5))
     assert time.monotonic() - started < 0.5
+
+
+def test_one_job_failing_again_and_again_counts_once(model):
+    circuit = breaker(failures=3)
+    for _ in range(10):  # retries and a hedged leg of one photo the model keeps failing on
+        circuit.for_job("job-1").failure("gemini", model)
+    assert circuit.allow("gemini", model, lease=1)
+    circuit.for_job("job-2").failure("gemini", model)
+    assert circuit.allow("gemini", model, lease=1)
+    circuit.for_job("job-3").failure("gemini", model)
+    assert not circuit.allow("gemini", model, lease=1), "three different jobs failed: the model is down"
+
+
+def test_a_job_counts_again_after_a_success_or_in_a_new_window(model):
+    circuit = breaker(failures=2, window=0.3)
+    job = circuit.for_job("job-1")
+    job.failure("gemini", model)
+    circuit.success("gemini", model)
+    job.failure("gemini", model)
+    time.sleep(0.35)
+    job.failure("gemini", model)
+    circuit.for_job("job-2").failure("gemini", model)
+    assert not circuit.allow("gemini", model, lease=1)
+
+
+def test_a_failed_probe_opens_it_again_even_from_a_job_that_failed_before(model):
+    circuit = breaker(failures=2, cooldown=0.3)
+    circuit.for_job("job-1").failure("gemini", model)
+    circuit.for_job("job-2").failure("gemini", model)
+    time.sleep(0.35)
+    assert circuit.allow("gemini", model, lease=5)  # job-1 probes
+    circuit.for_job("job-1").failure("gemini", model)
+    [state] = [s for s in breaker_states() if s.model == model]
+    assert (state.state, state.opened_total) == ("open", 2)

@@ -157,6 +157,29 @@ def test_a_failed_probe_opens_it_again_and_only_one_probe_runs_at_a_time(
     assert (state.state, state.opened_total) == ("open", 2)
 
 
+def test_one_photo_the_model_keeps_failing_on_does_not_switch_the_model_off_for_other_slots(
+    breaker_stack, booth_slot, gemini, settings, breaker_redis
+):
+    settings.PROVIDER_BREAKER_REDIS_URL = breaker_redis.url
+    model = f"picky-{uuid.uuid4().hex[:6]}"
+    gemini.set_model_default(model, error(500, "Internal error", latency=0.2))
+    # Both legs of a hedged call retry the one model until the deadline: more failures than the
+    # threshold, all from one job.
+    bad_photo_slot = booth_slot(
+        provider="gemini", operation="edit", params={"prompt": "Hi", "model": model, "hedge_after": 0.1}
+    )
+    other_slot = booth_slot(provider="gemini", operation="edit", params={"prompt": "Other", "model": model})
+
+    assert _post(breaker_stack, bad_photo_slot).status == 502
+    assert len(gemini.calls(model)) >= FAILURES
+    assert [s.state for s in breaker_states() if s.model == model] == ["closed"]
+
+    gemini.set_model_default(model, ok(latency=0.1))
+    served = _post(breaker_stack, other_slot)
+    assert served.status == 200
+    assert Job.objects.get(id=served.headers["x-job-id"]).model == model
+
+
 def test_with_the_breakers_redis_down_booths_are_served_without_it(breaker_stack, booth_slot, gemini, breaker_redis):
     breaker_redis.stop()
     model = f"down-{uuid.uuid4().hex[:6]}"

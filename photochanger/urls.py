@@ -28,5 +28,6 @@ urlpatterns = [
 ]
 
 handler400 = "photochanger.views.bad_request"
+handler403 = "photochanger.views.permission_denied"
 handler404 = "photochanger.views.not_found"
 handler500 = "photochanger.views.server_error"

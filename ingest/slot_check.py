@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 import redis
 from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -41,12 +42,26 @@ def _record(check: SlotCheck, outcome: CheckOutcome, *, finished_at: datetime | 
     return check
 
 
+def _running_since(now: datetime) -> datetime:
+    """A check started before this has outlived its job's deadline: it no longer counts as running."""
+    return now - timedelta(seconds=settings.T_SYNC_RESPONSE + 30)
+
+
 def slot_check_start(*, slot: Slot, kind: str = SlotCheckKind.MANUAL) -> SlotCheck:
-    """Queue the sample portrait for ``slot``; the check is finished at once when it cannot start."""
+    """Queue the sample portrait for ``slot``; the check is finished at once when it cannot start.
+
+    A slot has one check running at a time: a second request while one runs (the action clicked
+    again, a reloaded page, the canary meanwhile) gets that running check, so repeated clicks
+    cost no extra provider calls and put no extra jobs before the booths' photos."""
     now = timezone.now()
-    check = SlotCheck.objects.create(
-        slot=slot, kind=kind, provider=slot.provider, operation=slot.operation, started_at=now
-    )
+    with transaction.atomic():
+        Slot.objects.select_for_update().filter(pk=slot.pk).first()  # checks of one slot in turn
+        running = SlotCheck.objects.filter(slot=slot, ok__isnull=True, started_at__gte=_running_since(now)).first()
+        if running is not None:
+            return running
+        check = SlotCheck.objects.create(
+            slot=slot, kind=kind, provider=slot.provider, operation=slot.operation, started_at=now
+        )
     try:
         if not slot.is_active:
             return _record(check, not_started("slot_disabled", "the slot is disabled."))
@@ -107,11 +122,10 @@ def canary_checks_start(*, now: datetime | None = None) -> list[uuid.UUID]:
     canary check is still running (a slow provider) is not checked twice at once."""
     if not canary_window_open(now=now):
         return []
-    running_since = timezone.now() - timedelta(seconds=settings.T_SYNC_RESPONSE + 30)
     busy = set(
-        SlotCheck.objects.filter(kind=SlotCheckKind.CANARY, ok__isnull=True, started_at__gte=running_since).values_list(
-            "slot_id", flat=True
-        )
+        SlotCheck.objects.filter(
+            kind=SlotCheckKind.CANARY, ok__isnull=True, started_at__gte=_running_since(timezone.now())
+        ).values_list("slot_id", flat=True)
     )
     return [slot_check_start(slot=slot, kind=SlotCheckKind.CANARY).id for slot in canary_slots() if slot.id not in busy]
 

@@ -9,6 +9,7 @@ admin action "Check before the event" and the canary (beat, ``CANARY_*`` setting
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -33,6 +34,9 @@ logger = logging.getLogger(__name__)
 
 # The fields a check's job carries, so its page says where it came from.
 CHECK_FIELD = "photochanger_check"
+# How long a request that joins a running check waits for that check's job to be created (the
+# sample stored, the job row written): far longer than that takes.
+JOIN_WAIT_SECONDS = 5.0
 
 
 def _record(check: SlotCheck, outcome: CheckOutcome, *, finished_at: datetime | None = None) -> SlotCheck:
@@ -47,6 +51,15 @@ def _running_since(now: datetime) -> datetime:
     return now - timedelta(seconds=settings.T_SYNC_RESPONSE + 30)
 
 
+def _joined(check: SlotCheck) -> SlotCheck:
+    """The running check another request started, once it has its job (or its outcome)."""
+    give_up = time.monotonic() + JOIN_WAIT_SECONDS
+    while check.job_id is None and check.ok is None and time.monotonic() < give_up:
+        time.sleep(0.05)
+        check.refresh_from_db()
+    return check
+
+
 def slot_check_start(*, slot: Slot, kind: str = SlotCheckKind.MANUAL) -> SlotCheck:
     """Queue the sample portrait for ``slot``; the check is finished at once when it cannot start.
 
@@ -57,11 +70,12 @@ def slot_check_start(*, slot: Slot, kind: str = SlotCheckKind.MANUAL) -> SlotChe
     with transaction.atomic():
         Slot.objects.select_for_update().filter(pk=slot.pk).first()  # checks of one slot in turn
         running = SlotCheck.objects.filter(slot=slot, ok__isnull=True, started_at__gte=_running_since(now)).first()
-        if running is not None:
-            return running
-        check = SlotCheck.objects.create(
-            slot=slot, kind=kind, provider=slot.provider, operation=slot.operation, started_at=now
-        )
+        if running is None:
+            check = SlotCheck.objects.create(
+                slot=slot, kind=kind, provider=slot.provider, operation=slot.operation, started_at=now
+            )
+    if running is not None:
+        return _joined(running)  # outside the lock: the running check's own start may need the slot's row
     try:
         if not slot.is_active:
             return _record(check, not_started("slot_disabled", "the slot is disabled."))

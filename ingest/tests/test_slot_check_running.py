@@ -3,16 +3,19 @@ reloaded page, the canary meanwhile) joins that check instead of sending the sam
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 import ingest.slot_check
 from ingest.models import SlotCheck, SlotCheckKind
 from ingest.slot_check import slot_check_start
 from jobs.models import Job
-from tests.factories import SlotFactory
+from tests.factories import JobFactory, SlotFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +64,25 @@ def test_checks_of_different_slots_run_side_by_side():
 
     assert slot_check_start(slot=one).id != slot_check_start(slot=other).id
     assert Job.objects.filter(slot__in=[one, other]).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_joining_a_check_that_is_still_being_queued_waits_for_its_job():
+    slot = SlotFactory()
+    starting = SlotCheck.objects.create(
+        slot=slot, provider=slot.provider, operation=slot.operation, started_at=timezone.now()
+    )
+    job = JobFactory(slot=slot)
+
+    def the_first_request_attaches_its_job() -> None:
+        time.sleep(0.3)
+        SlotCheck.objects.filter(id=starting.id).update(job=job)
+        connection.close()
+
+    first = threading.Thread(target=the_first_request_attaches_its_job)
+    first.start()
+    joined = slot_check_start(slot=slot)
+    first.join()
+
+    assert joined.id == starting.id
+    assert joined.job_id == job.id

@@ -5,12 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
@@ -19,6 +17,8 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from ingest.answer import answer_deliver
+from ingest.fallback import BoothPhoto, ingest_await_or_fallback
 from ingest.guards import (
     auth_failure_record,
     client_address,
@@ -43,6 +43,7 @@ from photochanger.bodycap import body_timeout_response
 from photochanger.db import connection_release
 from photochanger.errors import ApplicationError, RequestBodyTimeout, application_error_response, error_response
 from photochanger.providers import provider_photo_form
+from slots.fallback import slot_fallback_policy
 from slots.models import Slot
 from slots.selectors import slot_get
 from slots.services import slot_secret_matches
@@ -110,7 +111,16 @@ def _password_refusal(request: HttpRequest, slot: Slot) -> HttpResponse | None:
     return error_response(401, "invalid_password", "Missing or wrong slot password.")
 
 
-def _resend_response(original: Job) -> HttpResponseBase:
+def _answer(request: HttpRequest, job: Job, booth: BoothPhoto) -> HttpResponseBase:
+    """Wait for the job and answer with its outcome, or with the slot's fallback by its answer time."""
+    if booth.policy.serves_fallback:
+        job, fallback = ingest_await_or_fallback(job=job, booth=booth)
+    else:
+        job, fallback = ingest_await(job=job), None
+    return answer_deliver(request, job=job, fallback=fallback, job_response=_job_response)
+
+
+def _resend_response(request: HttpRequest, original: Job, booth: BoothPhoto) -> HttpResponseBase:
     """Answer a booth's resend with its original job, waiting for it among a bounded few."""
     if original.is_final:
         return _job_response(original)
@@ -123,21 +133,21 @@ def _resend_response(original: Job) -> HttpResponseBase:
                 headers={"Retry-After": str(max(1, math.ceil(remaining_seconds(original))))},
                 job_id=str(original.id),
             )
-        return _job_response(ingest_await(job=original))
+        return _answer(request, original, booth)
 
 
 def _new_photo_response(
     request: HttpRequest,
     slot: Slot,
-    upload: UploadedFile,
+    booth: BoothPhoto,
     *,
-    received_at: datetime,
     photo_sha256: str,
     idempotency_key: str,
 ) -> HttpResponseBase:
     """Check the photo, accept it as a new job and answer with the job's outcome. Raises
     ``ApplicationError`` (slot busy, or deleted, disabled or given a new password meanwhile, key
     reused, queue down)."""
+    upload, received_at = booth.upload, booth.received_at
     try:
         photo_form = provider_photo_form(provider=slot.provider, operation=slot.operation)
         image = image_check(upload, max_pixels=settings.IMAGE_MAX_PIXELS, form=photo_form)
@@ -166,8 +176,8 @@ def _new_photo_response(
             secret_hash_checked=slot.secret_hash,
         )
     except PhotoAlreadyAccepted as raced:  # a resend of this photo created its job first
-        return _resend_response(raced.job)
-    return _job_response(ingest_await(job=job))
+        return _resend_response(request, raced.job, booth)
+    return _answer(request, job, booth)
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -204,13 +214,16 @@ class IngestApi(View):
             photo_sha256 = upload_sha256(upload)
             # A resend: these bytes were checked when its original came, so no second check.
             original = ingest_duplicate_find(slot=slot, input_sha256=photo_sha256, idempotency_key=idempotency_key)
+            policy = slot_fallback_policy(
+                on_failure=slot.on_failure, params=slot.on_failure_params, answer_by=slot.answer_by
+            )
+            booth = BoothPhoto(upload=upload, received_at=received_at, policy=policy)
             if original is not None:
-                return _resend_response(original)
+                return _resend_response(request, original, booth)
             return _new_photo_response(
                 request,
                 slot,
-                upload,
-                received_at=received_at,
+                booth,
                 photo_sha256=photo_sha256,
                 idempotency_key=idempotency_key,
             )

@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from jobs.admin_filters import BoothAnswerFilter, booth_answer_html
 from jobs.models import ACTIVE_STATUSES, FINAL_STATUSES, Job, JobStatus
 from jobs.selectors import JobNotFound, job_result
 from jobs.services import job_cancel
@@ -78,9 +79,10 @@ class JobAdmin(admin.ModelAdmin):
         "created_at",
         "duration",
         "failure_code",
+        "booth_answer",
         "attempts",
     ]
-    list_filter = ["status", JobOutcomeFilter, "is_test_run", "slot", "provider"]
+    list_filter = ["status", JobOutcomeFilter, BoothAnswerFilter, "is_test_run", "slot", "provider"]
     date_hierarchy = "created_at"
     search_fields = ["slot__name", "failure_code", "failure_message"]
     list_select_related = ["slot"]
@@ -90,7 +92,20 @@ class JobAdmin(admin.ModelAdmin):
         (None, {"fields": ["id", "slot_link", "status_badge", "is_test_run", "provider", "operation", "params_json"]}),
         ("Before / after", {"fields": ["images"]}),
         ("Timeline", {"fields": ["created_at", "started_at", "finished_at", "deadline", "queue_wait", "duration"]}),
-        ("Outcome", {"fields": ["attempts", "model", "failure_code", "failure_message", "usage_json", "result_info"]}),
+        (
+            "Outcome",
+            {
+                "fields": [
+                    "attempts",
+                    "model",
+                    "failure_code",
+                    "failure_message",
+                    "booth_answer",
+                    "usage_json",
+                    "result_info",
+                ]
+            },
+        ),
         ("Booth", {"fields": ["booth_fields", "celery_task_id"]}),
     ]
     readonly_fields = [
@@ -112,6 +127,7 @@ class JobAdmin(admin.ModelAdmin):
         "model",
         "failure_code",
         "failure_message",
+        "booth_answer",
         "usage_json",
         "result_info",
         "booth_fields",
@@ -134,6 +150,10 @@ class JobAdmin(admin.ModelAdmin):
 
     def has_cancel_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("jobs.change_job")
+
+    @admin.display(description="Booth answer")
+    def booth_answer(self, job: Job) -> str:
+        return booth_answer_html(job)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Job]:
         return super().get_queryset(request).select_related("slot", "result", "input_media")

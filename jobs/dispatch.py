@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from functools import cache
 
 import redis
@@ -24,8 +25,10 @@ HARD_LIMIT_MARGIN = 5.0
 REVOKE_SIGNAL = "SIGUSR1"
 
 
-def remaining_seconds(job: Job) -> float:
-    return (job.deadline - timezone.now()).total_seconds()
+def remaining_seconds(job: Job, *, until: datetime | None = None) -> float:
+    """Seconds left to the job's deadline, or to ``until`` when that comes first."""
+    end = job.deadline if until is None else min(until, job.deadline)
+    return (end - timezone.now()).total_seconds()
 
 
 def job_enqueue(*, job: Job) -> None:
@@ -81,8 +84,9 @@ def job_notify_final(*, job_id: object) -> None:
         logger.warning("could not signal job %s as final: %s", job_id, exc)
 
 
-def job_wait(*, job: Job) -> bool:
-    """Block until the job is signalled final or its deadline passes. True if it was signalled.
+def job_wait(*, job: Job, until: datetime | None = None) -> bool:
+    """Block until the job is signalled final or its deadline (or ``until``, if earlier) passes.
+    True if it was signalled.
 
     Each waiter blocks on its own Redis connection (BLMOVE of the job's list onto itself, so every
     waiter of the same job sees the signal), never on shared client state: hundreds of booth
@@ -90,7 +94,7 @@ def job_wait(*, job: Job) -> bool:
     then watches the database row) instead of reconnect loops past the deadline.
     """
     key = _done_key(job.id)
-    while (timeout := remaining_seconds(job)) > 0:
+    while (timeout := remaining_seconds(job, until=until)) > 0:
         wait = min(timeout, WAIT_SLICE)  # fractional seconds: BLMOVE takes a double; redis-py says int
         if _redis().blmove(key, key, wait, "LEFT", "RIGHT") is not None:  # type: ignore[arg-type]
             return True

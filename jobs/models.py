@@ -60,6 +60,15 @@ class Job(models.Model):
     photo_width = models.PositiveIntegerField(null=True, blank=True)
     photo_height = models.PositiveIntegerField(null=True, blank=True)
     input_prepared = models.BooleanField(default=False)
+    # The booth got its slot's fallback instead of this job's answer (ingest/fallback.py): why
+    # (the failure code, or "answer_by" when the job was still running), what was served
+    # ("original", "local:sepia", ...) and when. The job's own status stays its true outcome.
+    fallback_reason = models.CharField(max_length=50, blank=True, default="")
+    fallback_served = models.CharField(max_length=50, blank=True, default="")
+    fallback_at = models.DateTimeField(null=True, blank=True)
+    # The booth had hung up (its own timeout passed first) when its answer was ready, or the
+    # answer could not be written to it: it never printed this answer (ingest/delivery.py).
+    booth_disconnected_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -83,6 +92,11 @@ class Job(models.Model):
                 name="job_failure_has_code",
             ),
             models.CheckConstraint(condition=Q(deadline__gt=F("created_at")), name="job_deadline_after_created"),
+            models.CheckConstraint(
+                condition=Q(fallback_reason="", fallback_served="", fallback_at__isnull=True)
+                | (~Q(fallback_reason="") & ~Q(fallback_served="") & Q(fallback_at__isnull=False)),
+                name="job_fallback_recorded_whole",
+            ),
             models.UniqueConstraint(
                 fields=["slot", "input_sha256"],
                 condition=Q(status__in=ACTIVE_STATUSES) & ~Q(input_sha256=""),

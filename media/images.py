@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import IO
@@ -38,6 +40,19 @@ def _checks_in_flight() -> threading.BoundedSemaphore:
     # Per process: each check may hold up to 20 bytes per pixel of IMAGE_MAX_PIXELS (README "Memory
     # budget"), and a web process has far more threads than it has memory for that many decodes.
     return threading.BoundedSemaphore(settings.IMAGE_CHECKS_PER_PROCESS)
+
+
+@contextmanager
+def image_work_turn(*, timeout: float) -> Iterator[bool]:
+    """One of the process's IMAGE_CHECKS_PER_PROCESS turns for a full-size decode outside the
+    upload check (a booth's fallback print); yields False when none came free within ``timeout``."""
+    slots = _checks_in_flight()
+    got = slots.acquire(timeout=max(timeout, 0))
+    try:
+        yield got
+    finally:
+        if got:
+            slots.release()
 
 
 @dataclass(frozen=True)

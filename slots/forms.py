@@ -20,6 +20,13 @@ from photochanger.errors import ApplicationError, ValidationFailed
 from photochanger.providers import provider_registry
 from providers.registry import UnknownOperation, UnknownProvider
 from providers.schema import Operation, Param
+from slots.fallback import (
+    FALLBACK_PROVIDER,
+    LOCAL_PREFIX,
+    ON_FAILURE_ERROR,
+    ON_FAILURE_ORIGINAL,
+    slot_fallback_validate,
+)
 from slots.models import Slot
 from slots.services import slot_params_validate
 
@@ -83,6 +90,8 @@ def param_field(param: Param, *, templates: list[tuple[str, str]]) -> forms.Fiel
 
 
 def _service_field(key: str) -> str | None:
+    if key.startswith("on_failure_params."):
+        return "on_failure_params"
     if key.startswith("params."):
         return PARAM_PREFIX + key.removeprefix("params.")
     return None if key == "params" else key
@@ -101,6 +110,15 @@ def form_errors_from_service(form: forms.BaseForm, exc: ApplicationError, *, def
             form.add_error(target, message if target else f"{key}: {message}")
 
 
+def fallback_choices() -> list[tuple[str, str]]:
+    local = provider_registry().provider(FALLBACK_PROVIDER).operations.values()
+    return [
+        (ON_FAILURE_ERROR, "Error: no print (502/504)"),
+        (ON_FAILURE_ORIGINAL, "The original photo"),
+        *((LOCAL_PREFIX + op.name, f"Local: {op.label}") for op in local),
+    ]
+
+
 class SlotAdminForm(forms.ModelForm):
     provider = forms.CharField(widget=forms.Select, help_text="Where the photo is processed.")
     operation = forms.CharField(widget=forms.Select, help_text="What is done to the photo.")
@@ -108,10 +126,29 @@ class SlotAdminForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # Which operation the parameter fields on the page belong to ("provider:operation").
     params_for = forms.CharField(widget=forms.HiddenInput, required=False)
+    on_failure = forms.CharField(
+        widget=forms.Select,
+        required=False,
+        label="When it fails",
+        help_text="What the booth prints when the operation fails or is late: an error (no print), the "
+        "original photo, or a local operation on it (e.g. a frame).",
+    )
+    on_failure_params = forms.JSONField(
+        required=False,
+        label="Fallback parameters",
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60, "placeholder": '{"frame": "<template media id>"}'}),
+        help_text='For a local fallback, its parameters as JSON, e.g. {"strength": 0.8} or {"frame": "<id>"}.',
+    )
+    answer_by = forms.FloatField(
+        required=False,
+        label="Answer by (seconds)",
+        help_text="The booth gets the fallback by then at the latest; set it under the booth's own timeout "
+        "(empty: T_SYNC_RESPONSE).",
+    )
 
     class Meta:
         model = Slot
-        fields = ["name", "provider", "operation", "is_active"]
+        fields = ["name", "provider", "operation", "is_active", "on_failure", "on_failure_params", "answer_by"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -135,6 +172,7 @@ class SlotAdminForm(forms.ModelForm):
             self.initial[name] = value if param.type in ("boolean", "template_media_list") else _number_text(value)
             self.param_schemas.append(param.describe())
         self.initial["params_for"] = f"{provider}:{operation}"
+        self.fields["on_failure"].widget.choices = fallback_choices()
         if not self.is_new:
             self.initial["version"] = self.instance.version
 
@@ -187,6 +225,12 @@ class SlotAdminForm(forms.ModelForm):
             if self.chosen_operation is not None and data.get("params_for") != f"{provider}:{operation}":
                 # Without JavaScript the page still shows the previous operation's parameters.
                 self.add_error(None, "The operation changed: check its parameters below, then save again.")
+        try:
+            data["on_failure"], data["on_failure_params"], data["answer_by"] = slot_fallback_validate(
+                on_failure=data.get("on_failure"), params=data.get("on_failure_params"), answer_by=data.get("answer_by")
+            )
+        except ValidationFailed as exc:
+            form_errors_from_service(self, exc)
         if not self.is_new:
             self._version_check(data.get("version"))
         return data

@@ -38,11 +38,12 @@ from jobs.dispatch import remaining_seconds
 from jobs.liveness import workers_alive
 from jobs.models import Job, JobStatus
 from jobs.services import SlotBusy
-from media.images import UnsupportedImage, image_check
+from media.images import ACCEPTED_TEXT, UnsupportedImage, image_check
 from photochanger.bodycap import body_timeout_response
 from photochanger.db import connection_release
 from photochanger.errors import ApplicationError, RequestBodyTimeout, application_error_response, error_response
 from photochanger.providers import provider_photo_form
+from providers.plain_words import exception_plain_text
 from slots.fallback import slot_fallback_policy
 from slots.models import Slot
 from slots.selectors import slot_get
@@ -152,7 +153,7 @@ def _new_photo_response(
         photo_form = provider_photo_form(provider=slot.provider, operation=slot.operation)
         image = image_check(upload, max_pixels=settings.IMAGE_MAX_PIXELS, form=photo_form)
     except UnsupportedImage as exc:
-        return error_response(415, "unsupported_media_type", f"Not a usable JPEG, PNG or WebP image: {exc}")
+        return error_response(415, "unsupported_media_type", f"Not a usable {ACCEPTED_TEXT} image: {exc}")
     if slot_over_capacity(slot=slot):  # a quick look before storing the photo; job_create enforces the cap
         raise SlotBusy()
     if not workers_alive():
@@ -244,7 +245,7 @@ class IngestApi(View):
         except RequestBodyTimeout:
             return body_timeout_response(request)
         except (MultiPartParserError, SuspiciousOperation) as exc:
-            return error_response(400, "bad_request", f"Malformed multipart body: {exc}")
+            return error_response(400, "bad_request", f"Malformed multipart body: {exception_plain_text(exc)}.")
         return self._too_large() if cap.exceeded else None
 
     def _too_large(self) -> HttpResponse:

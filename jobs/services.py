@@ -28,6 +28,7 @@ from media.services import media_delete, storage_delete_quietly, storage_delete_
 from media.storage import RESULTS, storage_key
 from photochanger.errors import ApplicationError, Conflict, ValidationFailed
 from providers.base import ImageData
+from providers.plain_words import text_plain
 from slots.models import Slot
 from slots.selectors import SlotDisabled, SlotNotFound, SlotPasswordInvalid
 
@@ -88,7 +89,8 @@ def job_mark_failed_provider(
         JobStatus.FAILED_PROVIDER,
         finished_at=timezone.now(),
         failure_code=code or "provider_error",
-        failure_message=message[:2000],
+        # Read in the admin site and the jobs API: a library's words, never a Python repr.
+        failure_message=text_plain(message, default="The provider failed.", max_length=2000),
         attempts=attempts,
         model=model[:100],
     )

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from ingest.services import booth_metadata, ingest_accept, ingest_await
 from jobs.models import Job
-from media.images import UnsupportedImage, image_check
+from media.images import ACCEPTED_TEXT, UnsupportedImage, image_check
 from photochanger.errors import ApplicationError, ValidationFailed
 from photochanger.providers import provider_photo_form
 from slots.models import Slot
@@ -43,7 +43,7 @@ def job_test_run(*, slot: Slot, upload: IO[bytes], fields: Mapping[str, str] | N
         photo_form = provider_photo_form(provider=slot.provider, operation=slot.operation)
         image = image_check(upload, max_pixels=settings.IMAGE_MAX_PIXELS, form=photo_form)
     except UnsupportedImage as exc:
-        raise ValidationFailed({"photo": [f"Not a usable JPEG, PNG or WebP image: {exc}"]}) from exc
+        raise ValidationFailed({"photo": [f"Not a usable {ACCEPTED_TEXT} image: {exc}"]}) from exc
     job = ingest_accept(
         slot=slot,
         upload=upload,

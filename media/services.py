@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from media.images import EXTENSIONS, CheckedImage, UnsupportedImage, image_check
+from media.images import ACCEPTED_TEXT, EXTENSIONS, CheckedImage, UnsupportedImage, image_check
 from media.models import MediaObject, TemplateMedia
 from media.selectors import MEDIA_LINK_SALT
 from media.storage import INPUTS, MEDIA, TEMPLATES, storage_key
@@ -107,12 +107,12 @@ def media_delete(*, media_id: UUID) -> bool:
 
 
 def image_check_or_415(upload: IO[bytes]) -> CheckedImage:
-    """``image_check`` for an admin upload: anything unusable (empty, not JPEG/PNG/WebP, a bomb) is a 415."""
+    """``image_check`` for an admin upload: anything unusable (empty, not an accepted format, a bomb) is a 415."""
     try:
         return image_check(upload, max_pixels=settings.IMAGE_MAX_PIXELS)
     except UnsupportedImage as exc:
         raise ApplicationError(
-            f"Not a usable JPEG, PNG or WebP image: {exc}", code="unsupported_media_type", status=415
+            f"Not a usable {ACCEPTED_TEXT} image: {exc}", code="unsupported_media_type", status=415
         ) from exc
 
 

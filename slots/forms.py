@@ -247,8 +247,10 @@ class SlotAdminForm(forms.ModelForm):
 
 class SlotTestRunForm(forms.Form):
     photo = forms.FileField(
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-        help_text="A JPEG, PNG or WebP photo, as a booth would send it.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,image/avif"}
+        ),
+        help_text="A JPEG, PNG, WebP, HEIC or AVIF photo, as a booth would send it.",
     )
     booth_fields = forms.CharField(
         required=False,

@@ -110,6 +110,16 @@ def form_errors_from_service(form: forms.BaseForm, exc: ApplicationError, *, def
             form.add_error(target, message if target else f"{key}: {message}")
 
 
+class BlankJSONField(forms.JSONField):
+    """A JSON text area that shows nothing (not "null") for no value, and takes nothing as {}."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return "" if value in (None, {}, "null") else super().prepare_value(value)
+
+    def to_python(self, value: Any) -> Any:
+        return {} if value in (None, "") else super().to_python(value)
+
+
 def fallback_choices() -> list[tuple[str, str]]:
     local = provider_registry().provider(FALLBACK_PROVIDER).operations.values()
     return [
@@ -133,11 +143,12 @@ class SlotAdminForm(forms.ModelForm):
         help_text="What the booth prints when the operation fails or is late: an error (no print), the "
         "original photo, or a local operation on it (e.g. a frame).",
     )
-    on_failure_params = forms.JSONField(
+    on_failure_params = BlankJSONField(
         required=False,
         label="Fallback parameters",
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60, "placeholder": '{"frame": "<template media id>"}'}),
-        help_text='For a local fallback, its parameters as JSON, e.g. {"strength": 0.8} or {"frame": "<id>"}.',
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60, "placeholder": '{"frame": "template media id"}'}),
+        help_text='For a local fallback, its parameters as JSON, e.g. {"strength": 0.8} for sepia or '
+        '{"frame": "template media id"} for a frame overlay; empty for its defaults.',
     )
     answer_by = forms.FloatField(
         required=False,

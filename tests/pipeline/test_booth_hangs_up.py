@@ -18,11 +18,13 @@ from tests.support.stack import ARTIFACTS
 pytestmark = [pytest.mark.pipeline, pytest.mark.django_db(transaction=True)]
 
 
-def _post_and_hang_up(url: str, *, password: str, after: float, reset: bool = False) -> None:
+def _post_and_hang_up(
+    url: str, *, password: str, after: float, reset: bool = False, photo: bytes | None = None
+) -> None:
     """Send a booth's photo like DSLR Remote Pro, then close the connection after ``after`` seconds
     without reading the answer (``reset``: abort it, as a killed process does)."""
     body = multipart_body(
-        {**booth_fields(), "password": password}, [("fileToUpload", "a.jpg", "image/jpeg", images.jpeg())]
+        {**booth_fields(), "password": password}, [("fileToUpload", "a.jpg", "image/jpeg", photo or images.jpeg())]
     )
     parts = urlsplit(url)
     sock = socket.create_connection((parts.hostname, parts.port), timeout=5)

@@ -86,3 +86,24 @@ def test_going_back_to_error_drops_answer_by(creator):
 
     assert response.status_code == 200, response.content
     assert response.json()["answer_by"] is None
+
+
+def test_the_slot_create_command_sets_a_fallback(capsys):
+    from django.core.management import call_command
+
+    call_command(
+        "slot_create",
+        "--name",
+        "Gala",
+        "--operation",
+        "sepia",
+        "--on-failure",
+        "local:grayscale",
+        "--on-failure-param",
+        "quality=80",
+        "--answer-by",
+        "1.5",
+    )
+
+    slot = Slot.objects.get(name="Gala")
+    assert (slot.on_failure, slot.on_failure_params["quality"], slot.answer_by) == ("local:grayscale", 80, 1.5)

@@ -17,6 +17,10 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from core.bodycap import body_timeout_response
+from core.db import connection_release
+from core.errors import ApplicationError, RequestBodyTimeout, application_error_response, error_response
+from core.provider_registry import provider_photo_form
 from ingest.answer import answer_deliver
 from ingest.fallback import BoothPhoto, ingest_await_or_fallback
 from ingest.guards import (
@@ -33,16 +37,11 @@ from ingest.services import (
     ingest_await,
     ingest_duplicate_find,
 )
-from ingest.uploads import SizeCapUploadHandler, first_image_upload, upload_sha256
-from jobs.dispatch import remaining_seconds
 from jobs.liveness import workers_alive
 from jobs.models import Job, JobStatus
 from jobs.services import SlotBusy
 from media.images import ACCEPTED_TEXT, UnsupportedImage, image_check
-from photochanger.bodycap import body_timeout_response
-from photochanger.db import connection_release
-from photochanger.errors import ApplicationError, RequestBodyTimeout, application_error_response, error_response
-from photochanger.providers import provider_photo_form
+from media.uploads import SizeCapUploadHandler, first_image_upload, upload_sha256
 from providers.plain_words import exception_plain_text
 from slots.fallback import slot_fallback_policy
 from slots.models import Slot
@@ -131,7 +130,7 @@ def _resend_response(request: HttpRequest, original: Job, booth: BoothPhoto) -> 
                 429,
                 "too_many_retries",
                 "This photo is being processed and enough resends already wait for it; try again shortly.",
-                headers={"Retry-After": str(max(1, math.ceil(remaining_seconds(original))))},
+                headers={"Retry-After": str(max(1, math.ceil(original.seconds_left())))},
                 job_id=str(original.id),
             )
         return _answer(request, original, booth)

@@ -20,11 +20,11 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import ExifTags
 
+from core.provider_registry import provider_registry
 from ingest.services import ingest_await
 from jobs.models import Job, JobStatus
 from media.images import image_work_turn
 from media.models import TemplateMedia
-from photochanger.providers import provider_registry
 from providers import image_guard, imaging
 from providers.base import ImageData, ProviderError, ProviderRequest
 from slots.fallback import ON_FAILURE_ORIGINAL, FallbackPolicy

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 
 class JobStatus(models.TextChoices):
@@ -122,6 +124,11 @@ class Job(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+    def seconds_left(self, *, until: datetime | None = None) -> float:
+        """Seconds until the job's deadline, or ``until`` when that comes first (negative once passed)."""
+        end = self.deadline if until is None else min(until, self.deadline)
+        return (end - timezone.now()).total_seconds()
 
 
 class Result(models.Model):

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 
-from photochanger.errors import ValidationFailed
+from core.errors import ValidationFailed
 
 ON_FAILURE_ERROR = "error"
 ON_FAILURE_ORIGINAL = "original"
@@ -51,7 +51,7 @@ def slot_fallback_policy(*, on_failure: str, params: Mapping[str, Any], answer_b
 
 
 def _choices_text() -> str:
-    from photochanger.providers import provider_registry
+    from core.provider_registry import provider_registry
 
     local = provider_registry().provider(FALLBACK_PROVIDER).operations
     return ", ".join([ON_FAILURE_ERROR, ON_FAILURE_ORIGINAL, *(LOCAL_PREFIX + name for name in local)])

@@ -1,7 +1,7 @@
 """Where settings come from: the environment, or a ``.env`` file beside ``manage.py`` (the
 environment wins). Each topic module of this package reads its variables through ``env`` and checks
 them with these helpers, so a bad value stops the process at start-up, not on the first booth
-request. Every variable is documented in the README's configuration table and in ``.env.example``."""
+request. Every variable is documented in docs/configuration.md and in ``.env.example``."""
 
 from __future__ import annotations
 

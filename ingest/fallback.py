@@ -66,11 +66,12 @@ def ingest_await_or_fallback(*, job: Job, booth: BoothPhoto) -> tuple[Job, Fallb
     """The job as it ended (or still active at the answer time) and the fallback to serve instead
     of its answer, if any. Completed and cancelled jobs answer as themselves."""
     answer_time = answer_at(job=job, booth=booth)
-    photo = _photo_bytes(booth.upload)
-    job = ingest_await(job=job, until=answer_time - timedelta(seconds=_lead_seconds(photo, booth.policy)))
+    lead = _lead_seconds(booth.upload, booth.policy)
+    job = ingest_await(job=job, until=answer_time - timedelta(seconds=lead))
     if job.status in (JobStatus.COMPLETED, JobStatus.CANCELLED):
         return job, None
-    made = _fallback_make(photo, booth.policy, answer_time=answer_time)
+    # Read only now: a waiting request keeps no second copy of its photo (it may be a file on disk).
+    made = _fallback_make(_photo_bytes(booth.upload), booth.policy, answer_time=answer_time)
     if not job.is_final:
         job = ingest_await(job=job, until=answer_time)
     if job.status in (JobStatus.COMPLETED, JobStatus.CANCELLED) or made is None:
@@ -86,13 +87,16 @@ def _photo_bytes(upload: IO[bytes]) -> bytes:
     return data
 
 
-def _lead_seconds(photo: bytes, policy: FallbackPolicy) -> float:
+def _lead_seconds(upload: IO[bytes], policy: FallbackPolicy) -> float:
+    """How long before the answer time the fallback is made, from the photo's headers."""
     try:
-        with image_guard.open_image(photo, written_here=True) as opened:
+        with image_guard.open_image(upload, written_here=True) as opened:
             pixels = opened.width * opened.height
             as_sent = _printable_as_sent(opened) is not None
     except image_guard.ImageRefused:
         return LEAD_SECONDS
+    finally:
+        upload.seek(0)
     if policy.on_failure == ON_FAILURE_ORIGINAL and as_sent:
         return 0.0
     return LEAD_SECONDS + pixels * LEAD_SECONDS_PER_PIXEL

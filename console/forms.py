@@ -159,7 +159,16 @@ class SlotAdminForm(forms.ModelForm):
 
     class Meta:
         model = Slot
-        fields = ["name", "provider", "operation", "is_active", "on_failure", "on_failure_params", "answer_by"]
+        fields = [
+            "name",
+            "provider",
+            "operation",
+            "is_active",
+            "canary",
+            "on_failure",
+            "on_failure_params",
+            "answer_by",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -92,6 +92,8 @@ class SlotStats:
     # answer (whatever the job's status became), and answers the booth had hung up before.
     fallbacks: int = 0
     booth_disconnected: int = 0
+    # Completed jobs whose image came from a recovery (Job.recovered_by), e.g. the refusal prompt.
+    recovered: int = 0
 
     @property
     def failed(self) -> int:
@@ -123,6 +125,7 @@ def slot_stats_list(
         last_job_at=Max("jobs__created_at", filter=Q(jobs__is_test_run=False)),
         fallbacks=Count("jobs", filter=in_window & Q(jobs__fallback_at__isnull=False)),
         booth_disconnected=Count("jobs", filter=in_window & Q(jobs__booth_disconnected_at__isnull=False)),
+        recovered=Count("jobs", filter=completed & ~Q(jobs__recovered_by="")),
         **{_count_name(s): Count("jobs", filter=in_window & Q(jobs__status=s)) for s in JobStatus.values},
     )
     if slot_id is None:
@@ -139,6 +142,7 @@ def slot_stats_list(
             last_job_at=row.last_job_at,
             fallbacks=row.fallbacks,
             booth_disconnected=row.booth_disconnected,
+            recovered=row.recovered,
         )
         for row in rows
     ]

@@ -71,6 +71,9 @@ class Job(models.Model):
     # The booth had hung up (its own timeout passed first) when its answer was ready, or the
     # answer could not be written to it: it never printed this answer (ingest/delivery.py).
     booth_disconnected_at = models.DateTimeField(null=True, blank=True)
+    # How a completed job's image was obtained when the first plan failed ("": it did not):
+    # "refusal_prompt" = the model refused and the slot's refusal prompt got the image.
+    recovered_by = models.CharField(max_length=30, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]

@@ -93,6 +93,9 @@ class SlotCreateInputSerializer(serializers.Serializer):
         help_text="Seconds after the photo arrived by which the booth gets the fallback (1 to T_SYNC_RESPONSE; "
         "null: T_SYNC_RESPONSE). Set it under the booth's own timeout.",
     )
+    canary = serializers.BooleanField(
+        required=False, default=False, help_text="Checked with a sample photo during the event window (CANARY_*)."
+    )
 
 
 class SlotUpdateInputSerializer(serializers.Serializer):
@@ -118,6 +121,7 @@ class SlotUpdateInputSerializer(serializers.Serializer):
         help_text="Seconds after the photo arrived by which the booth gets the fallback (1 to T_SYNC_RESPONSE; "
         "null: T_SYNC_RESPONSE). Set it under the booth's own timeout.",
     )
+    canary = serializers.BooleanField(required=False, help_text="Left as it is when not sent.")
     version = serializers.IntegerField(
         min_value=1, required=False, help_text="The slot's current version, unless sent as If-Match."
     )
@@ -142,6 +146,7 @@ class SlotOutputSerializer(serializers.Serializer):
     on_failure = serializers.CharField()
     on_failure_params = serializers.DictField()
     answer_by = serializers.FloatField(allow_null=True, help_text="null: T_SYNC_RESPONSE.")
+    canary = serializers.BooleanField()
     version = serializers.IntegerField(help_text="Send it back (If-Match or `version`) to change the slot.")
     ingest_url = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()

@@ -110,6 +110,7 @@ def slot_create(
     on_failure: str = "error",
     on_failure_params: Mapping[str, Any] | None = None,
     answer_by: float | None = None,
+    canary: bool = False,
 ) -> tuple[Slot, str]:
     """Create a slot; returns it with the plaintext secret, which is never stored or shown again.
     ``on_failure``, ``on_failure_params``, ``answer_by``: the fallback (slots/fallback.py)."""
@@ -129,13 +130,14 @@ def slot_create(
         on_failure=fallback,
         on_failure_params=fallback_params,
         answer_by=answer_by,
+        canary=canary,
     )
     _template_links_sync(slot=slot)
     return slot, secret
 
 
 FALLBACK_FIELDS = frozenset({"on_failure", "on_failure_params", "answer_by"})
-UPDATABLE_FIELDS = frozenset({"name", "provider", "operation", "params", "is_active"}) | FALLBACK_FIELDS
+UPDATABLE_FIELDS = frozenset({"name", "provider", "operation", "params", "is_active", "canary"}) | FALLBACK_FIELDS
 # Changing any of these changes what the params mean, so the params are validated again.
 OPERATION_FIELDS = frozenset({"provider", "operation", "params"})
 # These change which template media the slot uses.

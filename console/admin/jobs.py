@@ -82,7 +82,7 @@ class JobAdmin(admin.ModelAdmin):
         "booth_answer",
         "attempts",
     ]
-    list_filter = ["status", JobOutcomeFilter, BoothAnswerFilter, "is_test_run", "slot", "provider"]
+    list_filter = ["status", JobOutcomeFilter, BoothAnswerFilter, "recovered_by", "is_test_run", "slot", "provider"]
     date_hierarchy = "created_at"
     search_fields = ["slot__name", "failure_code", "failure_message"]
     list_select_related = ["slot"]
@@ -98,6 +98,7 @@ class JobAdmin(admin.ModelAdmin):
                 "fields": [
                     "attempts",
                     "model",
+                    "recovered_by",
                     "failure_code",
                     "failure_message",
                     "booth_answer",
@@ -125,6 +126,7 @@ class JobAdmin(admin.ModelAdmin):
         "duration",
         "attempts",
         "model",
+        "recovered_by",
         "failure_code",
         "failure_message",
         "booth_answer",

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('media', '0001_initial'),
-        ('slots', '0001_initial'),
+        ('slots', '0002_slot_canary'),
     ]
 
     operations = [

@@ -6,9 +6,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jobs', '0006_merge_booth_fields_and_link_version'),
+        ('jobs', '0007_job_recovered_by'),
         ('media', '0001_initial'),
-        ('slots', '0002_slot_on_failure_answer_by'),
+        ('slots', '0003_slot_on_failure_answer_by'),
     ]
 
     operations = [

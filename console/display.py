@@ -3,6 +3,7 @@ pages and templates alike (one date format everywhere: ``2026-05-30 21:04:17 UTC
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,6 +40,12 @@ def processing_text(job: Job) -> str:
 def queued_text(job: Job) -> str:
     """From the booth's upload to a worker taking the job."""
     return seconds_text(job.started_at - job.created_at if job.started_at else None)
+
+
+def pretty_json(value: Any) -> str:
+    if not value:
+        return "—"
+    return format_html('<pre class="json">{}</pre>', json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
 
 
 def job_status_badge(status: str | None) -> str:

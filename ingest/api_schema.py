@@ -95,7 +95,8 @@ class IngestSchemaView(APIView):
         "the same photo within `IDEMPOTENCY_WINDOW_SECONDS` never starts a second provider call. Any other "
         "form field is a booth field (e.g. `name`) the slot's prompt may use.",
         tags=["ingest"],
-        auth=[{"slotPasswordHeader": []}, {"slotPasswordBasic": []}, {}],
+        # Security requirement objects, which drf-spectacular passes through (its hint says str).
+        auth=[{"slotPasswordHeader": []}, {"slotPasswordBasic": []}, {}],  # type: ignore[list-item]
         parameters=[
             OpenApiParameter("slot_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The slot's id."),
             OpenApiParameter(

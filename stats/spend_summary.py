@@ -32,7 +32,7 @@ def spend_summary_by_slot(*, today: date, slot_ids: list[uuid.UUID] | None = Non
     (the week is ``today`` and the 6 days before it). One grouped query."""
     start_today = datetime.combine(today, time.min, tzinfo=UTC)
     start_week = start_today - timedelta(days=WEEK_DAYS - 1)
-    calls = ProviderCall.objects.filter(slot_id__isnull=False)
+    calls = ProviderCall.objects.filter(slot_id__isnull=False)  # calls outside any slot are not a slot's
     if slot_ids is not None:
         calls = calls.filter(slot_id__in=slot_ids)
     zero = Decimal(0)
@@ -50,4 +50,5 @@ def spend_summary_by_slot(*, today: date, slot_ids: list[uuid.UUID] | None = Non
             currency=currency,
         )
         for row in grouped
+        if row["slot_id"] is not None
     }

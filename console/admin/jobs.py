@@ -6,7 +6,6 @@ Jobs are history: nobody adds, edits or deletes them here. Status changes only t
 
 from __future__ import annotations
 
-import json
 import re
 from functools import partial
 from typing import Any
@@ -19,18 +18,20 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from console.admin.job_filters import JobOutcomeFilter, SlotFilter
 from console.admin_views import job_image_available, job_thumbnail_url, job_thumbnail_view
 from console.display import (
     end_to_end_text,
     job_status_badge,
     params_table,
+    pretty_json,
     processing_text,
     queued_text,
     when_text,
 )
 from core.errors import Conflict
 from core.ids import uuid_or_none
-from jobs.models import ACTIVE_STATUSES, FINAL_STATUSES, Job, JobStatus
+from jobs.models import Job
 from jobs.selectors import JobNotFound, job_result
 from jobs.services import job_cancel
 
@@ -44,44 +45,6 @@ admin.site.index_title = "Event control"
 # No app sidebar on every page: at 1366 px its 300 px squeezed the job and slot lists into scrolling
 # sideways. The index (the dashboard) lists every model, and breadcrumbs lead back to it.
 admin.site.enable_nav_sidebar = False
-
-
-def pretty_json(value: Any) -> str:
-    if not value:
-        return "—"
-    return format_html('<pre class="json">{}</pre>', json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
-
-
-class SlotFilter(admin.RelatedFieldListFilter):
-    """The slot filter; jobs whose slot was deleted are under a named entry, not a bare "-"."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.empty_value_display = "(deleted slot)"
-
-    def field_choices(self, field, request, model_admin):
-        return field.get_choices(include_blank=False, ordering=("name",))
-
-
-class JobOutcomeFilter(admin.SimpleListFilter):
-    title = "outcome"
-    parameter_name = "outcome"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("active", "Active (pending or processing)"),
-            ("failed", "Failed (timeout or provider)"),
-            ("final", "Finished (any final status)"),
-        ]
-
-    def queryset(self, request, queryset):
-        if self.value() == "active":
-            return queryset.filter(status__in=ACTIVE_STATUSES)
-        if self.value() == "failed":
-            return queryset.filter(status__in=[JobStatus.FAILED_TIMEOUT, JobStatus.FAILED_PROVIDER])
-        if self.value() == "final":
-            return queryset.filter(status__in=FINAL_STATUSES)
-        return queryset
 
 
 @admin.register(Job)

@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from PIL import Image, ImageOps
 
 from console.forms import SlotTestRunForm, form_errors_from_service
@@ -28,7 +29,7 @@ from core.errors import ApplicationError
 from core.ids import uuid_or_none
 from ingest.testrun import job_test_run
 from jobs.models import Job, JobStatus
-from jobs.selectors import result_live
+from jobs.selectors import job_result, result_live
 from media.models import TemplateMedia
 from providers import image_guard
 from slots.models import Slot
@@ -76,6 +77,29 @@ def job_image_key(*, job: Job, kind: str) -> str | None:
 def job_image_available(*, job: Job, kind: str) -> bool:
     key = job_image_key(job=job, kind=kind)
     return key is not None and default_storage.exists(key)
+
+
+def job_images_html(job: Job) -> str:
+    """Before and after on a job's page: thumbnails linking to the larger preview, or why not."""
+    gone = {
+        "input": "The booth photo is deleted as soon as the job ends.",
+        "result": "No result." if job_result(job=job) is None else "The result has expired.",
+    }
+    figures = []
+    for kind, caption in (("input", "Before"), ("result", "After")):
+        if job_image_available(job=job, kind=kind):
+            body = format_html(
+                '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" class="job-thumb job-thumb-{}">'
+                "</a>",
+                job_thumbnail_url(job.id, kind, size="preview"),
+                job_thumbnail_url(job.id, kind),
+                caption,
+                kind,
+            )
+        else:
+            body = format_html('<p class="job-thumb-missing">{}</p>', gone[kind])
+        figures.append(format_html("<figure><figcaption>{}</figcaption>{}</figure>", caption, body))
+    return format_html('<div class="job-images">{}</div>', format_html_join("", "{}", ((f,) for f in figures)))
 
 
 def _size(request: HttpRequest) -> int:

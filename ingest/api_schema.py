@@ -27,7 +27,8 @@ IngestUpload = inline_serializer(
     name="IngestUpload",
     fields={
         "fileToUpload": serializers.FileField(
-            help_text="The photo: JPEG, PNG or WebP (the first file under any name is taken if this one is missing)."
+            help_text="The photo: JPEG, PNG, WebP, HEIC/HEIF or AVIF (the first file under any name is taken if this "
+            "one is missing)."
         ),
         "password": serializers.CharField(
             required=False,
@@ -40,7 +41,8 @@ IngestUpload = inline_serializer(
 _IMAGE = OpenApiResponse(
     response=OpenApiTypes.BINARY,
     description="The processed photo. Headers: `Content-Type`, `Content-Length`, `X-Job-Id`, "
-    "`Cache-Control: no-store`.",
+    "`Cache-Control: no-store`. Or the slot's fallback print (its `on_failure` is not `error`) when the job "
+    "failed or had no result by `answer_by`, with `X-PhotoChanger-Fallback: <failure code or answer_by>`.",
 )
 
 INGEST_RESPONSES: dict[Any, Any] = {
@@ -61,7 +63,8 @@ INGEST_RESPONSES: dict[Any, Any] = {
     411: error("`length_required`: a chunked body without `Content-Length`."),
     413: error("`file_too_large`: over `UPLOAD_MAX_BYTES`, or text fields over 256 KB."),
     415: error(
-        "`unsupported_media_type`: empty, not a decodable JPEG/PNG/WebP, too many pixels, a decompression bomb."
+        "`unsupported_media_type`: empty, not a decodable JPEG/PNG/WebP/HEIC/HEIF/AVIF, too many pixels, a "
+        "decompression bomb."
     ),
     422: error("`idempotency_key_reused`: this slot used the key for another photo within the window."),
     429: error(

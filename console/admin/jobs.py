@@ -19,7 +19,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from console.admin.job_filters import JobOutcomeFilter, SlotFilter
-from console.admin_views import job_image_available, job_thumbnail_url, job_thumbnail_view
+from console.admin_views import job_images_html, job_thumbnail_view
+from console.booth_answers import BoothAnswerFilter, booth_answer_html
 from console.display import (
     end_to_end_text,
     job_status_badge,
@@ -57,9 +58,18 @@ class JobAdmin(admin.ModelAdmin):
         "created",
         "duration",
         "failure_code",
+        "booth_answer",
         "attempts",
     ]
-    list_filter = ["status", JobOutcomeFilter, "recovered_by", "is_test_run", ("slot", SlotFilter), "provider"]
+    list_filter = [
+        "status",
+        JobOutcomeFilter,
+        BoothAnswerFilter,
+        "recovered_by",
+        "is_test_run",
+        ("slot", SlotFilter),
+        "provider",
+    ]
     date_hierarchy = "created_at"
     # booth_metadata: the booth's form fields (e.g. a guest's name), searched as text.
     search_fields = ["slot__name", "failure_code", "failure_message", "booth_metadata"]
@@ -82,6 +92,7 @@ class JobAdmin(admin.ModelAdmin):
                     "recovered_by",
                     "failure_code",
                     "failure_message",
+                    "booth_answer",
                     "usage_json",
                     "result_info",
                 ]
@@ -110,6 +121,7 @@ class JobAdmin(admin.ModelAdmin):
         "recovered_by",
         "failure_code",
         "failure_message",
+        "booth_answer",
         "usage_json",
         "result_info",
         "booth_fields",
@@ -132,6 +144,10 @@ class JobAdmin(admin.ModelAdmin):
 
     def has_cancel_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("jobs.change_job")
+
+    @admin.display(description="Booth answer")
+    def booth_answer(self, job: Job) -> str:
+        return booth_answer_html(job)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Job]:
         return super().get_queryset(request).select_related("slot", "result", "input_media")
@@ -226,25 +242,7 @@ class JobAdmin(admin.ModelAdmin):
 
     @admin.display(description="Images")
     def images(self, job: Job) -> str:
-        gone = {
-            "input": "The booth photo is deleted as soon as the job ends.",
-            "result": "No result." if job_result(job=job) is None else "The result has expired.",
-        }
-        figures = []
-        for kind, caption in (("input", "Before"), ("result", "After")):
-            if job_image_available(job=job, kind=kind):
-                body = format_html(
-                    '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" class="job-thumb job-thumb-{}">'
-                    "</a>",
-                    job_thumbnail_url(job.id, kind, size="preview"),
-                    job_thumbnail_url(job.id, kind),
-                    caption,
-                    kind,
-                )
-            else:
-                body = format_html('<p class="job-thumb-missing">{}</p>', gone[kind])
-            figures.append(format_html("<figure><figcaption>{}</figcaption>{}</figure>", caption, body))
-        return format_html('<div class="job-images">{}</div>', format_html_join("", "{}", ((f,) for f in figures)))
+        return job_images_html(job)
 
     # --- cancelling ------------------------------------------------------------------------
 

@@ -11,11 +11,8 @@ import base64
 import io
 import logging
 import uuid
-from dataclasses import asdict
-from datetime import UTC, datetime
 from typing import IO, Any
 
-import redis
 from django.contrib import messages
 from django.contrib.admin import ModelAdmin
 from django.core.exceptions import PermissionDenied
@@ -24,16 +21,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from PIL import Image, ImageOps
 
 from console.forms import SlotTestRunForm, form_errors_from_service
 from core.errors import ApplicationError
 from core.ids import uuid_or_none
 from ingest.testrun import job_test_run
-from jobs.activity import STATS_WINDOW, slot_stats_list, stats_since
-from jobs.breaker import breaker_states
 from jobs.models import Job, JobStatus
-from jobs.selectors import result_live
+from jobs.selectors import job_result, result_live
 from media.models import TemplateMedia
 from providers import image_guard
 from slots.models import Slot
@@ -81,6 +77,29 @@ def job_image_key(*, job: Job, kind: str) -> str | None:
 def job_image_available(*, job: Job, kind: str) -> bool:
     key = job_image_key(job=job, kind=kind)
     return key is not None and default_storage.exists(key)
+
+
+def job_images_html(job: Job) -> str:
+    """Before and after on a job's page: thumbnails linking to the larger preview, or why not."""
+    gone = {
+        "input": "The booth photo is deleted as soon as the job ends.",
+        "result": "No result." if job_result(job=job) is None else "The result has expired.",
+    }
+    figures = []
+    for kind, caption in (("input", "Before"), ("result", "After")):
+        if job_image_available(job=job, kind=kind):
+            body = format_html(
+                '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" class="job-thumb job-thumb-{}">'
+                "</a>",
+                job_thumbnail_url(job.id, kind, size="preview"),
+                job_thumbnail_url(job.id, kind),
+                caption,
+                kind,
+            )
+        else:
+            body = format_html('<p class="job-thumb-missing">{}</p>', gone[kind])
+        figures.append(format_html("<figure><figcaption>{}</figcaption>{}</figure>", caption, body))
+    return format_html('<div class="job-images">{}</div>', format_html_join("", "{}", ((f,) for f in figures)))
 
 
 def _size(request: HttpRequest) -> int:
@@ -137,37 +156,6 @@ def job_thumbnail_url(job_id: Any, kind: str, *, size: str = "thumb") -> str:
 
 def template_media_thumbnail_url(template_id: Any) -> str:
     return reverse("admin:media_templatemedia_thumbnail", kwargs={"object_id": str(template_id)})
-
-
-# --- Dashboard -------------------------------------------------------------------------------
-
-
-def dashboard_breakers() -> list[dict[str, Any]] | None:
-    """The circuit breaker's state per provider model, or None when its Redis does not answer."""
-    try:
-        states = breaker_states()
-    except redis.RedisError:
-        logger.warning("dashboard: circuit breaker state unavailable", exc_info=True)
-        return None
-    return [
-        {
-            **asdict(state),
-            "changed": datetime.fromtimestamp(state.changed_at, tz=UTC) if state.changed_at else None,
-        }
-        for state in states
-    ]
-
-
-def dashboard_context(*, slot_id: Any = None) -> dict[str, Any]:
-    """What the dashboard partial (``admin/photochanger/dashboard.html``) renders."""
-    since = stats_since()
-    return {
-        "dashboard_stats": slot_stats_list(since=since, slot_id=slot_id),
-        "dashboard_breakers": dashboard_breakers() if slot_id is None else [],
-        "dashboard_since": since,
-        "dashboard_window_hours": int(STATS_WINDOW.total_seconds() // 3600),
-        "dashboard_single_slot": slot_id is not None,
-    }
 
 
 # --- Test run --------------------------------------------------------------------------------

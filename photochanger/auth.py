@@ -113,7 +113,14 @@ _LOGIN_ERRORS = {
 }
 
 
-@extend_schema_view(post=extend_schema(responses={200: TokenObtainPairSerializer, **_LOGIN_ERRORS}))
+@extend_schema_view(
+    post=extend_schema(
+        summary="Log in: username and password for an access and a refresh token",
+        description="The access token's `scope` claim lists what the user may do (docs/api.md). Failed logins "
+        "are throttled per address and per username.",
+        responses={200: TokenObtainPairSerializer, **_LOGIN_ERRORS},
+    )
+)
 class TokenObtainView(TokenObtainPairView):
     """Log in with a username and password; the access token carries the user's scopes."""
 

@@ -25,7 +25,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
 
-from core.redis_clients import redis_connection
+from jobs.queue_state import queue_depth
 
 logger = logging.getLogger(__name__)
 
@@ -53,17 +53,6 @@ def _add_histogram(family: HistogramMetricFamily, labels: list[str], histogram, 
     buckets = [(str(float(b)), count) for b, count in zip(bounds, histogram.buckets, strict=True)]
     buckets.append(("+Inf", histogram.count))
     family.add_metric(labels, buckets, histogram.total)
-
-
-def queue_depth() -> dict[str, int]:
-    """Messages waiting in the Celery queue (Redis lists; kombu keeps one list per priority step)."""
-    queue = getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", "celery")
-    with redis_connection(settings.CELERY_BROKER_URL, timeout=1.0) as client:
-        keys = [queue] + [f"{queue}\x06\x16{priority}" for priority in (3, 6, 9)]
-        pipe = client.pipeline()
-        for key in keys:
-            pipe.llen(key)
-        return {queue: sum(pipe.execute())}
 
 
 BREAKER_STATES = ("closed", "open", "half_open")

@@ -3,6 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from core.api_schema import SchemaApi, SchemaDocsApi
 from photochanger.auth import TokenLogoutView, TokenObtainView, TokenRefreshScopedView
+from photochanger.status_page import status_page
 from photochanger.views import admin_login, not_found
 
 api_urlpatterns: list[URLPattern | URLResolver] = [
@@ -18,6 +19,7 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns = [
+    path("", status_page, name="status"),  # the admin header's "View site"
     path("", include("ingest.urls")),
     path("", include("media.public_urls")),
     path("", include("jobs.public_urls")),

@@ -6,7 +6,7 @@ Jobs are history: nobody adds, edits or deletes them here. Status changes only t
 
 from __future__ import annotations
 
-import json
+import re
 from functools import partial
 from typing import Any
 
@@ -18,47 +18,34 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from console.admin_views import job_image_available, job_thumbnail_url, job_thumbnail_view
+from console.admin.job_filters import JobOutcomeFilter, SlotFilter
+from console.admin_views import job_images_html, job_thumbnail_view
 from console.booth_answers import BoothAnswerFilter, booth_answer_html
-from console.display import end_to_end_text, job_status_badge, seconds_text
+from console.display import (
+    end_to_end_text,
+    job_status_badge,
+    params_table,
+    pretty_json,
+    processing_text,
+    queued_text,
+    when_text,
+)
 from core.errors import Conflict
 from core.ids import uuid_or_none
-from jobs.models import ACTIVE_STATUSES, FINAL_STATUSES, Job, JobStatus
+from jobs.models import Job
 from jobs.selectors import JobNotFound, job_result
 from jobs.services import job_cancel
+
+SHORT_ID = re.compile(r"[0-9a-f]{4,8}(-[0-9a-f]{0,4})?")
 
 # The admin index shows the booth dashboard above the app list (jobs/templates/admin/photochanger/).
 admin.site.index_template = "admin/photochanger/index.html"
 admin.site.site_header = "PhotoChanger"
 admin.site.site_title = "PhotoChanger admin"
 admin.site.index_title = "Event control"
-
-
-def pretty_json(value: Any) -> str:
-    if not value:
-        return "—"
-    return format_html('<pre class="json">{}</pre>', json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
-
-
-class JobOutcomeFilter(admin.SimpleListFilter):
-    title = "outcome"
-    parameter_name = "outcome"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("active", "Active (pending or processing)"),
-            ("failed", "Failed (timeout or provider)"),
-            ("final", "Finished (any final status)"),
-        ]
-
-    def queryset(self, request, queryset):
-        if self.value() == "active":
-            return queryset.filter(status__in=ACTIVE_STATUSES)
-        if self.value() == "failed":
-            return queryset.filter(status__in=[JobStatus.FAILED_TIMEOUT, JobStatus.FAILED_PROVIDER])
-        if self.value() == "final":
-            return queryset.filter(status__in=FINAL_STATUSES)
-        return queryset
+# No app sidebar on every page: at 1366 px its 300 px squeezed the job and slot lists into scrolling
+# sideways. The index (the dashboard) lists every model, and breadcrumbs lead back to it.
+admin.site.enable_nav_sidebar = False
 
 
 @admin.register(Job)
@@ -67,23 +54,35 @@ class JobAdmin(admin.ModelAdmin):
         "short_id",
         "slot_link",
         "status_badge",
-        "is_test_run",
-        "created_at",
+        "run_kind",
+        "created",
         "duration",
         "failure_code",
         "booth_answer",
         "attempts",
     ]
-    list_filter = ["status", JobOutcomeFilter, BoothAnswerFilter, "recovered_by", "is_test_run", "slot", "provider"]
+    list_filter = [
+        "status",
+        JobOutcomeFilter,
+        BoothAnswerFilter,
+        "recovered_by",
+        "is_test_run",
+        ("slot", SlotFilter),
+        "provider",
+    ]
     date_hierarchy = "created_at"
-    search_fields = ["slot__name", "failure_code", "failure_message"]
+    # booth_metadata: the booth's form fields (e.g. a guest's name), searched as text.
+    search_fields = ["slot__name", "failure_code", "failure_message", "booth_metadata"]
     list_select_related = ["slot"]
     list_per_page = 50
     actions = ["cancel_jobs"]
     fieldsets = [
-        (None, {"fields": ["id", "slot_link", "status_badge", "is_test_run", "provider", "operation", "params_json"]}),
+        (None, {"fields": ["id", "slot_link", "status_badge", "sent_by", "provider", "operation", "params_shown"]}),
         ("Before / after", {"fields": ["images"]}),
-        ("Timeline", {"fields": ["created_at", "started_at", "finished_at", "deadline", "queue_wait", "duration"]}),
+        (
+            "Timeline",
+            {"fields": ["created", "started", "finished", "deadline_at", "queue_wait", "processing", "duration"]},
+        ),
         (
             "Outcome",
             {
@@ -105,16 +104,17 @@ class JobAdmin(admin.ModelAdmin):
         "id",
         "slot_link",
         "status_badge",
-        "is_test_run",
+        "sent_by",
         "provider",
         "operation",
-        "params_json",
+        "params_shown",
         "images",
-        "created_at",
-        "started_at",
-        "finished_at",
-        "deadline",
+        "created",
+        "started",
+        "finished",
+        "deadline_at",
         "queue_wait",
+        "processing",
         "duration",
         "attempts",
         "model",
@@ -153,11 +153,16 @@ class JobAdmin(admin.ModelAdmin):
         return super().get_queryset(request).select_related("slot", "result", "input_media")
 
     def get_search_results(self, request, queryset, search_term):
-        """A pasted job id (the booth's ``X-Job-Id``) finds that job."""
-        job_id = uuid_or_none(search_term.strip())
+        """A pasted job id (the booth's ``X-Job-Id``) finds that job, and so does the short id the
+        list shows (its first 8 characters, or any longer start of it)."""
+        term = search_term.strip().lower()
+        job_id = uuid_or_none(term)
         if job_id is not None:
             return queryset.filter(id=job_id), False
-        return super().get_search_results(request, queryset, search_term)
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if SHORT_ID.fullmatch(term):
+            found = found | queryset.filter(id__startswith=term)
+        return found, may_have_duplicates
 
     # --- columns and fields ----------------------------------------------------------------
 
@@ -175,17 +180,46 @@ class JobAdmin(admin.ModelAdmin):
     def status_badge(self, job: Job) -> str:
         return job_status_badge(job.status)
 
+    @admin.display(description="Run", empty_value="")
+    def run_kind(self, job: Job) -> str:
+        """Only a test run is marked (a neutral tag); a booth's job, the usual case, shows nothing."""
+        return format_html('<span class="run-tag">{}</span>', "test run") if job.is_test_run else ""
+
+    @admin.display(description="Sent by")
+    def sent_by(self, job: Job) -> str:
+        return "a test run in the admin site" if job.is_test_run else "the booth"
+
+    @admin.display(description="Created at", ordering="created_at")
+    def created(self, job: Job) -> str:
+        return when_text(job.created_at)
+
+    @admin.display(description="Started at")
+    def started(self, job: Job) -> str:
+        return when_text(job.started_at)
+
+    @admin.display(description="Finished at")
+    def finished(self, job: Job) -> str:
+        return when_text(job.finished_at)
+
+    @admin.display(description="Deadline")
+    def deadline_at(self, job: Job) -> str:
+        return when_text(job.deadline)
+
     @admin.display(description="End to end")
     def duration(self, job: Job) -> str:
         return end_to_end_text(job)
 
     @admin.display(description="Queued for")
     def queue_wait(self, job: Job) -> str:
-        return seconds_text(job.started_at - job.created_at if job.started_at else None)
+        return queued_text(job)
+
+    @admin.display(description="Processing")
+    def processing(self, job: Job) -> str:
+        return processing_text(job)
 
     @admin.display(description="Params")
-    def params_json(self, job: Job) -> str:
-        return pretty_json(job.params)
+    def params_shown(self, job: Job) -> str:
+        return params_table(provider=job.provider, operation=job.operation, params=job.params)
 
     @admin.display(description="Provider usage")
     def usage_json(self, job: Job) -> str:
@@ -203,30 +237,12 @@ class JobAdmin(admin.ModelAdmin):
         result = job_result(job=job)
         if result is None:
             return "—"
-        state = "expired" if result.expired_at else f"kept until {result.expires_at:%Y-%m-%d %H:%M} UTC"
+        state = "expired" if result.expired_at else f"kept until {when_text(result.expires_at)}"
         return f"{result.content_type}, {result.size:,} bytes, {state}"
 
     @admin.display(description="Images")
     def images(self, job: Job) -> str:
-        gone = {
-            "input": "The booth photo is deleted as soon as the job ends.",
-            "result": "No result." if job_result(job=job) is None else "The result has expired.",
-        }
-        figures = []
-        for kind, caption in (("input", "Before"), ("result", "After")):
-            if job_image_available(job=job, kind=kind):
-                body = format_html(
-                    '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" class="job-thumb job-thumb-{}">'
-                    "</a>",
-                    job_thumbnail_url(job.id, kind, size="preview"),
-                    job_thumbnail_url(job.id, kind),
-                    caption,
-                    kind,
-                )
-            else:
-                body = format_html('<p class="job-thumb-missing">{}</p>', gone[kind])
-            figures.append(format_html("<figure><figcaption>{}</figcaption>{}</figure>", caption, body))
-        return format_html('<div class="job-images">{}</div>', format_html_join("", "{}", ((f,) for f in figures)))
+        return job_images_html(job)
 
     # --- cancelling ------------------------------------------------------------------------
 

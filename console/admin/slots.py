@@ -23,8 +23,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
 from console.admin_checks import slots_check_action
-from console.admin_views import dashboard_context, slot_test_run_view, template_media_thumbnail_url
-from console.display import job_status_badge
+from console.admin_views import slot_test_run_view, template_media_thumbnail_url
+from console.dashboard import dashboard_context
+from console.display import job_status_badge, when_text
 from console.forms import PARAM_PREFIX, SlotAdminForm
 from console.templatetags.event_ready import booth_url_warning
 from core.bodycap import accepts_uploads
@@ -58,6 +59,28 @@ def copy_button(value: str, *, size: int = 70) -> str:
     )
 
 
+def url_middle_shortened(url: str, *, keep_end: int = 4, keep_id: int = 8) -> str:
+    """``https://host:port/ingest/1a2b3c4d…9f0e``: the host and the path's start stay readable."""
+    head, sep, slot_id = url.rpartition("/ingest/")
+    if not sep or len(slot_id) <= keep_id + keep_end + 1:
+        return url
+    return f"{head}{sep}{slot_id[:keep_id]}…{slot_id[-keep_end:]}"
+
+
+def copy_button_short(value: str) -> str:
+    """The list's narrow form: the URL shortened in the middle, the full one behind Copy (and in
+    the title); the field the button copies from is kept out of the layout, not out of the page."""
+    return format_html(
+        '<span class="copy-field copy-field-short"><button type="button" class="button copy-button">Copy</button> '
+        '<code class="copy-short" title="{}">{}</code>'
+        '<input type="text" readonly value="{}" class="copy-source copy-source-offscreen" tabindex="-1" '
+        'aria-label="URL"></span>',
+        value,
+        url_middle_shortened(value),
+        value,
+    )
+
+
 def _copy_saved(target: Slot, saved: Slot) -> None:
     """Make the admin's in-memory object the saved slot (the admin logs and redirects with it)."""
     for field in Slot._meta.concrete_fields:
@@ -69,11 +92,13 @@ def _copy_saved(target: Slot, saved: Slot) -> None:
 @admin.register(Slot)
 class SlotAdmin(admin.ModelAdmin):
     form = SlotAdminForm
-    list_display = ["name", "provider", "operation", "is_active", "last_job", "jobs_recent", "ingest_url"]
+    # The ingest URL right after the name: on a phone the columns after it scroll out of sight.
+    list_display = ["name", "ingest_url", "is_active", "last_job", "jobs_recent", "runs"]
     list_filter = ["is_active", "canary", "provider"]
     search_fields = ["name"]
     actions = [slots_check_action]
-    readonly_fields = ["ingest_url_field", "id", "current_version", "template_media_used", "created_at", "updated_at"]
+    # The version stays the form's hidden optimistic-lock field (and in the API), not shown.
+    readonly_fields = ["ingest_url_field", "id", "template_media_used", "created_at", "updated_at"]
 
     class Media:
         js = ["slots/admin/slot_form.js"]
@@ -94,7 +119,7 @@ class SlotAdmin(admin.ModelAdmin):
             return "—"
         status = getattr(slot, "last_job_status", "")
         return format_html(
-            '<span title="{}">{} ago</span> {}', when.isoformat(), timesince(when), job_status_badge(status)
+            '<span title="{}">{} ago</span> {}', when_text(when), timesince(when), job_status_badge(status)
         )
 
     @admin.display(description="Jobs (24 h)", ordering="jobs_recent")
@@ -103,17 +128,17 @@ class SlotAdmin(admin.ModelAdmin):
         url = f"{reverse('admin:jobs_job_changelist')}?{urlencode(query)}"
         return format_html('<a href="{}">{}</a>', url, getattr(slot, "jobs_recent", 0))
 
+    @admin.display(description="Provider · operation", ordering="provider")
+    def runs(self, slot: Slot) -> str:
+        return f"{slot.provider} · {slot.operation}"
+
     @admin.display(description="Ingest URL")
     def ingest_url(self, slot: Slot) -> str:
-        return copy_button(slot_ingest_url(slot=slot), size=32)
+        return copy_button_short(slot_ingest_url(slot=slot))
 
     @admin.display(description="Ingest URL")
     def ingest_url_field(self, slot: Slot) -> str:
         return copy_button(slot_ingest_url(slot=slot))
-
-    @admin.display(description="Version")
-    def current_version(self, slot: Slot) -> int:
-        return slot.version
 
     @admin.display(description="Template media in use")
     def template_media_used(self, slot: Slot) -> str:
@@ -139,7 +164,7 @@ class SlotAdmin(admin.ModelAdmin):
         return [
             main,
             fallback,
-            ("Booth connection", {"fields": ["ingest_url_field", "id", "current_version", "template_media_used"]}),
+            ("Booth connection", {"fields": ["ingest_url_field", "id", "template_media_used"]}),
         ]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

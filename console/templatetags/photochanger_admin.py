@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
-from console.display import end_to_end_text, seconds_text
+from console.display import end_to_end_text, seconds_text, when_text
 from jobs.models import Job, JobStatus
 
 register = template.Library()
@@ -17,6 +17,17 @@ register = template.Library()
 
 register.filter("seconds_text", seconds_text)
 register.filter("end_to_end", end_to_end_text)
+register.filter("when_text", when_text)
+
+
+@register.simple_tag
+def money(spend: Any, window: str) -> str:
+    """One window of a slot's ``SlotSpend`` (``stats.spend_summary``) with its currency; 0 without calls."""
+    from django.conf import settings
+
+    if spend is None:
+        return f"0.00 {settings.PROVIDER_PRICES_CURRENCY}"
+    return f"{getattr(spend, window):.2f} {spend.currency}"
 
 
 @register.simple_tag
@@ -43,7 +54,7 @@ def jobs_url(slot_id: Any, status: str = "", since: datetime | None = None, boot
 @register.inclusion_tag("admin/photochanger/dashboard.html", takes_context=True)
 def booth_dashboard(context: template.Context) -> dict[str, Any]:
     """The booth dashboard for the admin index; empty for staff who may not see jobs."""
-    from console.admin_views import dashboard_context
+    from console.dashboard import dashboard_context
 
     request = context.get("request")
     if request is None or not request.user.has_perm("jobs.view_job"):

@@ -86,6 +86,19 @@ SPECTACULAR_SETTINGS = {
         "photochanger.token_auth.RevocableJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # The booth endpoint is a plain Django view: ingest/api_schema.py describes it.
+    "PREPROCESSING_HOOKS": ["ingest.api_schema.add_ingest_endpoint"],
+    # How a booth may send the slot password besides the ``password`` form field (docs/api.md).
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "slotPasswordHeader": {"type": "apiKey", "in": "header", "name": "X-Slot-Password"},
+            "slotPasswordBasic": {
+                "type": "http",
+                "scheme": "basic",
+                "description": "The slot password as the Basic password; the username is ignored.",
+            },
+        }
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api_schema.add_common_error_responses",

@@ -122,7 +122,7 @@ def test_the_slot_page_shows_its_own_dashboard(admin_client):
 
     response = admin_client.get(f"/admin/slots/slot/{slot.id}/change/")
 
-    assert [s.slot_id for s in response.context["dashboard_stats"]] == [slot.id]
+    assert [s.slot_id for s, _spend in response.context["dashboard_stats"]] == [slot.id]
     assert f"/admin/jobs/job/{job.id}/thumbnail/result/" in response.content.decode()
 
 
@@ -172,3 +172,74 @@ def test_the_dashboard_says_when_the_breakers_redis_does_not_answer(admin_client
     settings.PROVIDER_BREAKER_REDIS_URL = "redis://127.0.0.1:1/0"
     html = admin_client.get("/admin/").content.decode()
     assert "Unknown: the breaker's Redis does not answer (calls proceed without it)." in html
+
+
+def test_the_dashboard_shows_the_systems_state_workers_queue_and_each_provider(admin_client, monkeypatch):
+    from console import dashboard
+
+    monkeypatch.setattr(dashboard, "workers_alive", lambda: True)
+    monkeypatch.setattr(dashboard, "queue_depth", lambda: {"celery": 4})
+
+    html = admin_client.get("/admin/").content.decode()
+
+    assert 'id="system-status"' in html
+    assert 'id="status-workers"' in html and "Workers: alive" in html
+    assert '<span class="queue-depth">4</span> waiting' in html
+    for name in ("local", "gemini", "gemini_nokey"):
+        assert f'class="provider" data-provider="{name}"' in html, "one row per configured provider"
+    nokey = html[html.index('class="provider" data-provider="gemini_nokey"') :]
+    assert "not configured" in nokey[: nokey.index("</tr>")]
+    assert html.count('id="provider-breakers"') == 1, "the breaker table is part of the provider table, once"
+
+
+def test_the_dashboard_says_when_no_worker_is_alive_or_redis_does_not_answer(admin_client, monkeypatch):
+    import redis
+
+    from console import dashboard
+
+    monkeypatch.setattr(dashboard, "workers_alive", lambda: False)
+
+    def down():
+        raise redis.ConnectionError("refused")
+
+    monkeypatch.setattr(dashboard, "queue_depth", down)
+
+    html = admin_client.get("/admin/").content.decode()
+
+    assert "<strong>none alive</strong>" in html
+    assert "Queue: unknown" in html
+
+
+def test_the_dashboard_shows_spend_today_this_week_and_in_total_per_slot_with_the_currency(admin_client, settings):
+    from datetime import UTC, datetime
+
+    from stats.services import provider_call_record
+
+    slot = SlotFactory(name="Wedding")
+    usage = {"prompt_token_count": 1000, "candidates_token_count": 1290, "total_token_count": 2290}
+    now = datetime.now(UTC)
+    for at in (now, now - timedelta(days=3), now - timedelta(days=20)):
+        job = JobFactory(slot=slot, status="completed")
+        provider_call_record(job=job, outcome="ok", model="gemini-2.5-flash-image", usage=usage, duration_s=1.0, at=at)
+
+    html = admin_client.get("/admin/").content.decode()
+
+    currency = settings.PROVIDER_PRICES_CURRENCY
+    row = html[html.index(f'<tr class="slot-stats" data-slot="{slot.id}">') :]
+    row = row[: row.index("</tr>")]
+    assert f'<td class="count spend spend-today">0.04 {currency}</td>' in row
+    assert f'<td class="count spend spend-week">0.08 {currency}</td>' in row
+    assert f'<td class="count spend spend-total">0.12 {currency}</td>' in row
+
+
+def test_the_newest_results_are_one_compact_strip_per_slot(admin_client):
+    slot = SlotFactory()
+    for _ in range(3):
+        ResultFactory(job=completed(slot, seconds=1))
+
+    html = admin_client.get("/admin/").content.decode()
+
+    gallery = html[html.index(f'<tr class="slot-gallery" data-slot="{slot.id}">') :]
+    gallery = gallery[: gallery.index("</tr>")]
+    assert '<div class="gallery-strip">' in gallery
+    assert gallery.count('class="dashboard-thumb"') == 3

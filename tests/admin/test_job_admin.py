@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -60,8 +60,90 @@ def test_list_shows_status_duration_failure_code_and_test_run_flag(admin_client)
     assert "3.25 s" in html
     assert "provider_quota" in html
     assert 'class="job-status job-status-completed"' in html
-    for column in ("Slot", "Status", "Is test run", "Created at", "End to end", "Failure code", "Attempts"):
+    for column in ("Slot", "Status", "Run", "Created at", "End to end", "Failure code", "Attempts"):
         assert column in html
+
+
+def test_only_test_runs_are_tagged_and_no_booth_job_shows_a_red_cross(admin_client):
+    booth = JobFactory(status="completed")
+    test_run = JobFactory(status="completed", is_test_run=True)
+
+    html = admin_client.get(LIST).content.decode()
+
+    assert html.count('<span class="run-tag">test run</span>') == 1
+    assert 'alt="False"' not in html and "icon-no.svg" not in html, "an ordinary booth job is not marked"
+    row = html[html.index(str(booth.id)[:8]) :]
+    assert row[: row.index("</tr>")].count("run-tag") == 0
+    row = html[html.index(str(test_run.id)[:8]) :]
+    assert "run-tag" in row[: row.index("</tr>")]
+
+
+def test_list_and_job_page_write_every_moment_to_the_second_in_one_format(admin_client):
+    created = datetime(2026, 5, 30, 21, 4, 17, tzinfo=UTC)
+    job = JobFactory(status="completed", created_at=created, deadline=created + timedelta(seconds=50))
+    Job.objects.filter(id=job.id).update(
+        started_at=created + timedelta(seconds=1.5), finished_at=created + timedelta(seconds=9.25)
+    )
+
+    listing = admin_client.get(LIST).content.decode()
+    page = admin_client.get(detail(job)).content.decode()
+
+    assert "2026-05-30 21:04:17 UTC" in listing
+    for moment in ("2026-05-30 21:04:17 UTC", "2026-05-30 21:04:18 UTC", "2026-05-30 21:04:26 UTC"):
+        assert moment in page, "created, started, finished"
+    assert "2026-05-30 21:05:07 UTC" in page, "deadline"
+    assert "May 30" not in page and "p.m." not in page, "no second date format"
+    assert "1.50 s" in page and "7.75 s" in page and "9.25 s" in page, "queued, processing, end to end"
+    assert "Processing" in page
+
+
+def test_job_page_shows_params_as_the_slot_form_labels_them(admin_client):
+    from tests.factories import TemplateMediaFactory
+
+    frame = TemplateMediaFactory(name="Gold frame")
+    slot = SlotFactory(provider="local", operation="overlay", params={"frame": str(frame.id), "opacity": 0.5})
+    job = JobFactory(slot=slot)
+
+    html = admin_client.get(detail(job)).content.decode()
+
+    assert '<table class="job-params">' in html
+    assert "<th>Frame</th><td>Gold frame</td>" in html, "the template's name, not its id"
+    assert "<th>Opacity</th><td>0.5</td>" in html
+    assert '<pre class="json">{' not in html[: html.index("job-params") + 400]
+
+
+def test_the_short_id_the_list_shows_finds_the_job(admin_client):
+    wanted = JobFactory()
+    JobFactory.create_batch(3)
+    short = str(wanted.id)[:8]
+
+    assert listed(admin_client, q=short) == {wanted.id}
+    assert listed(admin_client, q=short.upper()) == {wanted.id}
+    assert listed(admin_client, q=str(wanted.id)[:13]) == {wanted.id}, "with the first hyphen"
+    assert listed(admin_client, q=str(wanted.id)) == {wanted.id}
+
+
+def test_booth_fields_are_searchable(admin_client):
+    alice = JobFactory(booth_metadata={"name": "Alice Smith", "table": "7"})
+    JobFactory(booth_metadata={"name": "Bob"})
+    JobFactory()
+
+    assert listed(admin_client, q="alice") == {alice.id}
+    assert listed(admin_client, q="Smith") == {alice.id}
+
+
+def test_the_slot_filter_lists_slot_names_and_no_bare_dash(admin_client):
+    slot = SlotFactory(name="Wedding")
+    JobFactory(slot=slot)
+    orphan = JobFactory(slot=None, provider="local", operation="noop", params={})
+
+    response = admin_client.get(LIST)
+    [slot_filter] = [f for f in response.context["cl"].filter_specs if f.title == "slot"]
+    choices = [choice["display"] for choice in slot_filter.choices(response.context["cl"])]
+
+    assert "-" not in choices
+    assert choices == ["All", "Wedding", "(deleted slot)"]
+    assert listed(admin_client, slot__isnull="True") == {orphan.id}
 
 
 def test_status_outcome_slot_and_test_run_filters(admin_client):

@@ -48,9 +48,31 @@ def test_list_shows_provider_operation_activity_and_a_copyable_ingest_url(admin_
     html = response.content.decode()
     assert f'value="{slot_ingest_url(slot=slot)}"' in html
     assert "copy-button" in html
-    for column in ("Provider", "Operation", "Is active", "Last job", "Jobs (24 h)", "Ingest URL"):
+    for column in ("Provider · operation", "Is active", "Last job", "Jobs (24 h)", "Ingest URL"):
         assert column in html
-    assert "gemini" in html and "edit" in html
+    assert "gemini · edit" in html
+
+
+def test_the_list_shows_the_ingest_url_shortened_in_the_middle_and_copies_it_whole(admin_client):
+    slot = SlotFactory(name="Wedding")
+    url = slot_ingest_url(slot=slot)
+
+    html = admin_client.get(LIST).content.decode()
+
+    host = url[: url.index("/ingest/")]
+    shown = f"{host}/ingest/{str(slot.id)[:8]}…{str(slot.id)[-4:]}"
+    assert f'<code class="copy-short" title="{url}">{shown}</code>' in html, "the host is never cut off"
+    assert f'value="{url}" class="copy-source copy-source-offscreen"' in html, "Copy takes the full URL"
+    assert html.index("column-ingest_url") < html.index("column-runs"), "the URL right after the name"
+
+
+def test_the_slot_page_does_not_show_the_version_but_keeps_it_for_the_lock(admin_client):
+    slot = SlotFactory()
+
+    html = admin_client.get(change(slot)).content.decode()
+
+    assert "Version:" not in html and "Current version" not in html
+    assert f'<input type="hidden" name="version" value="{slot.version}"' in html
 
 
 def test_the_jobs_count_links_to_exactly_those_jobs(admin_client):

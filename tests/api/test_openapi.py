@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 import schemathesis
 from django.core.management import call_command
@@ -28,6 +31,55 @@ def test_every_protected_operation_declares_bearer_auth_and_its_error_responses(
         for method, operation in operations.items():
             assert {"jwtAuth": []} in operation.get("security", []), f"{method.upper()} {path}"
             assert {"401", "403"} <= set(operation["responses"]), f"{method.upper()} {path}"
+
+
+def _ingest_answers_in_the_docs() -> dict[str, set[str]]:
+    """docs/api.md's table for ``POST /ingest/{slot_id}``: each status a booth can get, with its
+    error codes (rows said to be "in the logs only" are not answers)."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    section = text[text.index("## Ingest") : text.index("## Admin REST API")]
+    answers: dict[str, set[str]] = {}
+    for match in re.finditer(r"^\|(.*)\| (\d{3}) \|(.*)\|$", section, re.MULTILINE):
+        if "in the logs only" in match.group(1):
+            continue
+        codes = answers.setdefault(match.group(2), set())
+        codes.update(re.findall(r"`([a-z_]+)`", match.group(3)))
+    return answers
+
+
+def test_the_booth_endpoint_is_documented_with_every_status_of_the_docs_table():
+    operation = OPENAPI["paths"]["/ingest/{slot_id}"]["post"]
+
+    documented = _ingest_answers_in_the_docs()
+    assert len(documented) >= 12, documented
+    assert set(documented) <= set(operation["responses"]), set(documented) - set(operation["responses"])
+    for status, codes in documented.items():
+        described = operation["responses"][status]["description"]
+        assert all(f"`{code}`" in described for code in codes), (status, codes, described)
+    assert set(operation["responses"]["200"]["content"]) == {"image/jpeg", "image/png", "image/webp"}
+    body = operation["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[1]
+    fields = OPENAPI["components"]["schemas"][body]
+    assert fields["properties"]["fileToUpload"]["format"] == "binary"
+    assert "fileToUpload" in fields["required"] and "password" in fields["properties"]
+    headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+    assert "Idempotency-Key" in headers
+    assert {"slotPasswordHeader": []} in operation["security"] and {"slotPasswordBasic": []} in operation["security"]
+    assert {} in operation["security"], "the password form field needs no header"
+    schemes = OPENAPI["components"]["securitySchemes"]
+    assert schemes["slotPasswordHeader"] == {"type": "apiKey", "in": "header", "name": "X-Slot-Password"}
+    assert schemes["slotPasswordBasic"]["scheme"] == "basic"
+
+
+def test_the_ingest_view_served_is_the_booth_view_not_the_schemas(client):
+    from django.urls import resolve
+
+    from ingest.apis import IngestApi
+
+    assert resolve("/ingest/00000000-0000-0000-0000-000000000000").func.view_class is IngestApi
+
+
+def test_the_token_endpoint_has_a_summary():
+    assert OPENAPI["paths"]["/api/auth/token/"]["post"]["summary"].startswith("Log in")
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ import pytest
 import requests
 from celery import Celery
 
-from console.admin_views import dashboard_breakers
+from console.dashboard import dashboard_breakers
 from jobs.breaker import breaker_states
 from jobs.models import Job
 from tests.support import images

@@ -13,12 +13,15 @@
     preview.id = "template-upload-preview";
     preview.alt = "Preview of the chosen image";
     preview.hidden = true;
-    input.insertAdjacentElement("afterend", preview);
+    // Below the input's row, not inside it: in the row's flex box the input would stretch to the
+    // preview's height (and its focus box with it).
+    (input.closest(".flex-container") || input).insertAdjacentElement("afterend", preview);
     input.addEventListener("change", function () {
       if (preview.src) URL.revokeObjectURL(preview.src);
       const file = input.files && input.files[0];
       preview.hidden = !file;
       if (file) preview.src = URL.createObjectURL(file);
+      else preview.removeAttribute("src");
     });
   });
 })();

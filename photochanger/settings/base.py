@@ -1,5 +1,5 @@
 """Settings shared by every environment (local, production, test): Django itself here, each other
-topic in its own module of this package. Every variable is read from the environment (or a ``.env``
+topic in its own module of this package. Every variable is read from the environment (or a ``.env.local``
 file beside ``manage.py``, see environment.py) and documented in the README's configuration table;
 bad values fail at start-up, not on the first booth request."""
 

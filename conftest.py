@@ -1,4 +1,9 @@
-"""Fixtures shared by every test: a clean media directory per test."""
+"""Fixtures shared by every test: a clean media directory per test.
+
+Where tests live (docs/architecture.md): in-process tests beside the code in ``<package>/tests/``;
+live-stack, fault, load, hostile-input and browser tests in ``tests/``, their helpers in
+``tests/support/``, factories in ``tests/factories.py``.
+"""
 
 from __future__ import annotations
 

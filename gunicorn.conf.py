@@ -6,7 +6,7 @@ the view gives it back before it waits), not one process. Sync workers would hol
 process; gevent/eventlet would need the Redis result wait and psycopg to be green.
 
 Capacity: one web process holds GUNICORN_THREADS booth requests at once (64 by default); a web
-instance holds WEB_CONCURRENCY x GUNICORN_THREADS. Measured here (README, "Processes, capacity and
+instance holds WEB_CONCURRENCY x GUNICORN_THREADS. Measured here (docs/operations.md, "Processes, capacity and
 time limits"): 2 processes x 128 threads answered 200 simultaneous 5 s jobs with p99 5.5 s.
 Requests past that capacity wait in the listen backlog (``backlog``), then are refused: add
 processes or instances, not threads beyond a few hundred (each thread's photo upload is buffered
@@ -72,10 +72,10 @@ _fmt = os.environ.get("LOG_FORMAT", "json")
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "photochanger.logging.ContextFilter"}},
+    "filters": {"context": {"()": "core.logging.ContextFilter"}},
     "formatters": {
-        "json": {"()": "photochanger.logging.JsonFormatter"},
-        "plain": {"()": "photochanger.logging.PlainFormatter", "fmt": "%(asctime)s %(levelname)s %(message)s"},
+        "json": {"()": "core.logging.JsonFormatter"},
+        "plain": {"()": "core.logging.PlainFormatter", "fmt": "%(asctime)s %(levelname)s %(message)s"},
     },
     "handlers": {
         "console": {

@@ -22,7 +22,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.handlers.wsgi import WSGIRequest  # noqa: E402
 
-from photochanger.providers import provider_registry  # noqa: E402
+from core.provider_registry import provider_registry  # noqa: E402
 from providers.base import ImageData, ProviderError, ProviderRequest  # noqa: E402
 
 PARAMS = json.loads(os.environ.get("BENCH_DIRECT_PARAMS", "{}"))

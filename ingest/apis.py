@@ -19,6 +19,10 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from core.bodycap import body_timeout_response
+from core.db import connection_release
+from core.errors import ApplicationError, RequestBodyTimeout, application_error_response, error_response
+from core.provider_registry import provider_photo_form
 from ingest.guards import (
     auth_failure_record,
     client_address,
@@ -33,16 +37,11 @@ from ingest.services import (
     ingest_await,
     ingest_duplicate_find,
 )
-from ingest.uploads import SizeCapUploadHandler, first_image_upload, upload_sha256
-from jobs.dispatch import remaining_seconds
 from jobs.liveness import workers_alive
 from jobs.models import Job, JobStatus
 from jobs.services import SlotBusy
 from media.images import UnsupportedImage, image_check
-from photochanger.bodycap import body_timeout_response
-from photochanger.db import connection_release
-from photochanger.errors import ApplicationError, RequestBodyTimeout, application_error_response, error_response
-from photochanger.providers import provider_photo_form
+from media.uploads import SizeCapUploadHandler, first_image_upload, upload_sha256
 from slots.models import Slot
 from slots.selectors import slot_get
 from slots.services import slot_secret_matches
@@ -120,7 +119,7 @@ def _resend_response(original: Job) -> HttpResponseBase:
                 429,
                 "too_many_retries",
                 "This photo is being processed and enough resends already wait for it; try again shortly.",
-                headers={"Retry-After": str(max(1, math.ceil(remaining_seconds(original))))},
+                headers={"Retry-After": str(max(1, math.ceil(original.seconds_left())))},
                 job_id=str(original.id),
             )
         return _job_response(ingest_await(job=original))

@@ -17,15 +17,16 @@ from django.db import IntegrityError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from jobs.dispatch import job_enqueue, job_revoke, job_wait, remaining_seconds
+from core.db import connection_release
+from core.errors import ApplicationError, Conflict, ServiceUnavailable
 from jobs.models import Job, JobStatus, Result
+from jobs.queueing import job_enqueue, job_revoke
 from jobs.selectors import job_with_result
 from jobs.services import job_create, job_input_release, job_mark_failed_timeout
+from jobs.waiting import job_wait
 from media.images import CheckedImage
 from media.models import MediaObject
 from media.services import media_input_store, storage_delete_quietly, storage_delete_unless_committed
-from photochanger.db import connection_release
-from photochanger.errors import ApplicationError, Conflict, ServiceUnavailable
 from slots.models import Slot
 
 logger = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ def ingest_accept(
     (429: ``max_in_flight`` jobs active, 0 for no cap), ``SlotNotFound`` (404: deleted meanwhile),
     ``SlotPasswordInvalid`` (401: its password changed since the booth's was checked against
     ``secret_hash_checked``), ``SlotDisabled`` (403: disabled meanwhile), ``Conflict`` (409) or
-    ``ServiceUnavailable`` (503). ``is_test_run`` marks an admin's test run (``jobs.testrun``),
+    ``ServiceUnavailable`` (503). ``is_test_run`` marks an admin's test run (``ingest.testrun``),
     which booth statistics leave out.
     """
     job_id = uuid.uuid4()
@@ -225,7 +226,7 @@ def ingest_await(*, job: Job) -> Job:
         job = job_with_result(job_id=job.id)
         if job.is_final:
             return job
-        if not reported or remaining_seconds(job) <= 0:
+        if not reported or job.seconds_left() <= 0:
             break
         # Signalled, yet the row is still active (a signal is only sent after the final commit, so
         # this is a replica lagging or a stray signal): look again shortly rather than spin.
@@ -247,9 +248,9 @@ FAILURE_MESSAGES = {
 
 
 def _watch_row_until_deadline(job: Job) -> None:
-    while remaining_seconds(job) > 0:
+    while job.seconds_left() > 0:
         job.refresh_from_db(fields=["status"])
         connection_release()
         if job.is_final:
             return
-        time.sleep(min(ROW_POLL_SECONDS, max(remaining_seconds(job), 0)))
+        time.sleep(min(ROW_POLL_SECONDS, max(job.seconds_left(), 0)))

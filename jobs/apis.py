@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api_schema import AUTH_ERRORS, error
 from jobs.models import JobStatus
 from jobs.selectors import ServableResult, job_get, job_list, result_get_servable, result_get_servable_by_link
 from jobs.serializers import (
@@ -27,7 +28,6 @@ from jobs.serializers import (
     ResultLinkOutputSerializer,
 )
 from jobs.services import job_cancel, result_share_link_create, result_share_links_revoke
-from photochanger.api_schema import AUTH_ERRORS, error
 
 IMAGE_RESPONSE = {(200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The result image.")}
 JOB_NOT_FOUND = error("No job has this id.")

@@ -11,7 +11,7 @@ def _preload_providers(**kwargs) -> None:
     once per pool process on its first job (seconds of CPU each, all at once under load)."""
     from PIL import Image
 
-    from photochanger.providers import provider_registry
+    from core.provider_registry import provider_registry
 
     for provider in provider_registry():
         provider.warm()  # SDK clients and validators too: ~0.3 s of CPU per pool process otherwise
@@ -28,6 +28,10 @@ class JobsConfig(AppConfig):
         from celery.signals import worker_init, worker_ready
 
         from jobs.liveness import worker_liveness_start
+        from jobs.receivers import slot_withdrawn_cancel_pending
+        from slots.signals import slot_withdrawn
+
+        slot_withdrawn.connect(slot_withdrawn_cancel_pending, dispatch_uid="jobs-cancel-pending-of-withdrawn-slot")
 
         worker_init.connect(_preload_providers, weak=False, dispatch_uid="jobs-preload-providers")
         worker_ready.connect(worker_liveness_start, weak=False, dispatch_uid="jobs-worker-liveness")

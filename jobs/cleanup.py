@@ -12,11 +12,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from jobs.dispatch import job_revoke
 from jobs.models import ACTIVE_STATUSES, Job, JobStatus, Result
+from jobs.orphans import storage_orphan_files_delete, storage_orphans_find
+from jobs.queueing import job_revoke
 from jobs.services import job_input_release, job_mark_failed_timeout
 from media.models import MediaObject
-from media.orphans import storage_orphan_files_delete, storage_orphans_find
 from media.services import media_delete, storage_delete_quietly
 
 logger = logging.getLogger(__name__)

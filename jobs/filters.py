@@ -8,8 +8,8 @@ from typing import Any
 import django_filters
 from django import forms
 
+from core.errors import ValidationFailed
 from jobs.models import Job, JobStatus
-from photochanger.errors import ValidationFailed
 
 
 class RepeatedOrCommaSeparated(forms.SelectMultiple):

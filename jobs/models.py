@@ -4,6 +4,7 @@ import uuid
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 
 class JobStatus(models.TextChoices):
@@ -108,6 +109,10 @@ class Job(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+    def seconds_left(self) -> float:
+        """Seconds until the job's deadline (negative once it has passed)."""
+        return (self.deadline - timezone.now()).total_seconds()
 
 
 class Result(models.Model):

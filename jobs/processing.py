@@ -13,6 +13,9 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from core.db import worker_connection_release
+from core.errors import StorageUnavailable
+from core.provider_registry import provider_registry
 from jobs.models import ACTIVE_STATUSES, FINAL_STATUSES, Job, JobStatus
 from jobs.services import (
     job_cancel_if_active,
@@ -23,9 +26,6 @@ from jobs.services import (
     job_result_store,
 )
 from media.models import TemplateMedia
-from photochanger.db import worker_connection_release
-from photochanger.errors import StorageUnavailable
-from photochanger.providers import provider_registry
 from providers.base import ImageData, ProviderError, ProviderRequest, ProviderResult, ProviderTimeout
 from stats.services import provider_call_observe
 

@@ -14,9 +14,9 @@ from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.errors import ApplicationError, ValidationFailed
 from jobs.filters import JobFilter
 from jobs.models import Job, Result
-from photochanger.errors import ApplicationError, ValidationFailed
 
 RESULT_LINK_SALT = "photochanger.result-link"
 

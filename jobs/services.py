@@ -20,13 +20,14 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from jobs.dispatch import job_notify_final, job_revoke
+from core.errors import ApplicationError, Conflict, ValidationFailed
 from jobs.models import ACTIVE_STATUSES, FINAL_STATUSES, Job, JobStatus, Result
+from jobs.queueing import job_revoke
 from jobs.selectors import ResultNotFound, job_get, result_get_live, result_link_signer
+from jobs.waiting import job_notify_final
 from media.models import MediaObject
 from media.services import media_delete, storage_delete_quietly, storage_delete_unless_committed, storage_write
 from media.storage import RESULTS, storage_key
-from photochanger.errors import ApplicationError, Conflict, ValidationFailed
 from providers.base import ImageData
 from slots.models import Slot
 from slots.selectors import SlotDisabled, SlotNotFound, SlotPasswordInvalid
@@ -240,9 +241,20 @@ def job_cancel_if_active(*, job: Job, message: str = "Cancelled by an administra
         return False
     # After the status change: a worker that starts now sees the job cancelled and stops, and the
     # booth woken here reads the final status.
-    job_revoke(job=job, wake_waiters=True)
+    job_revoke(job=job)
     job_input_release(job=job)
     return True
+
+
+def jobs_cancel_pending_of_slot(*, slot: Slot) -> int:
+    """Cancel the slot's pending jobs (it was disabled or deleted); a booth waiting on one is woken
+    and answered 409. Returns how many this call cancelled: a job that finished or was cancelled by
+    someone else meanwhile is left alone."""
+    message = "The slot was disabled or deleted by an administrator."
+    return sum(
+        job_cancel_if_active(job=job, message=message)
+        for job in Job.objects.filter(slot=slot, status=JobStatus.PENDING)
+    )
 
 
 def job_cancel(*, job_id: uuid.UUID | str) -> Job:

@@ -14,11 +14,11 @@ from jobs.cleanup import (
 from jobs.processing import job_process
 
 
-# The booth's request learns the outcome from the job row (woken through jobs.dispatch), so the
+# The booth's request learns the outcome from the job row (woken through jobs.waiting), so the
 # task keeps no result of its own.
 @shared_task(name="jobs.process_job", ignore_result=True)
 def process_job(job_id: str, slot_id: str | None = None) -> str:
-    # ``slot_id`` only labels the task's log lines (photochanger.log_context), without a query.
+    # ``slot_id`` only labels the task's log lines (core.log_context), without a query.
     return job_process(job_id=job_id)
 
 

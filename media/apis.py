@@ -20,7 +20,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
-from ingest.uploads import SizeCapUploadHandler
+from core.api_schema import AUTH_ERRORS, error
+from core.errors import ApplicationError
 from media.selectors import media_link_open, template_media_get, template_media_list
 from media.serializers import (
     MediaRegisterOutputSerializer,
@@ -31,8 +32,7 @@ from media.serializers import (
     UploadInputSerializer,
 )
 from media.services import media_link_url, media_register, template_media_create, template_media_delete
-from photochanger.api_schema import AUTH_ERRORS, error
-from photochanger.errors import ApplicationError
+from media.uploads import SizeCapUploadHandler
 
 UPLOAD_ERRORS = {
     400: error("No file in the request, or a malformed multipart body."),

@@ -11,7 +11,7 @@ from typing import IO
 from django.conf import settings
 from PIL import ExifTags, Image, ImageOps
 
-from photochanger.errors import ServiceUnavailable
+from core.errors import ServiceUnavailable
 from providers import image_guard, imaging
 from providers.base import ImageData, PhotoForm
 
@@ -35,7 +35,7 @@ class ImageCheckBusy(ServiceUnavailable):
 
 @cache
 def _checks_in_flight() -> threading.BoundedSemaphore:
-    # Per process: each check may hold up to 20 bytes per pixel of IMAGE_MAX_PIXELS (README "Memory
+    # Per process: each check may hold up to 20 bytes per pixel of IMAGE_MAX_PIXELS (docs/operations.md, "Memory
     # budget"), and a web process has far more threads than it has memory for that many decodes.
     return threading.BoundedSemaphore(settings.IMAGE_CHECKS_PER_PROCESS)
 

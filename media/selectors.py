@@ -13,8 +13,8 @@ from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.errors import ApplicationError
 from media.models import MediaObject, TemplateMedia
-from photochanger.errors import ApplicationError
 
 # Salt of the signed public links of registered media; changing it invalidates every live link.
 MEDIA_LINK_SALT = "photochanger.media-link"

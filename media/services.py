@@ -19,11 +19,11 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from core.errors import ApplicationError, Conflict
 from media.images import EXTENSIONS, CheckedImage, UnsupportedImage, image_check
 from media.models import MediaObject, TemplateMedia
 from media.selectors import MEDIA_LINK_SALT
 from media.storage import INPUTS, MEDIA, TEMPLATES, storage_key
-from photochanger.errors import ApplicationError, Conflict
 
 TEMPLATE_NAME_MAX = TemplateMedia._meta.get_field("name").max_length
 

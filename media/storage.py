@@ -22,7 +22,7 @@ from django.core.files.storage import Storage
 from s3transfer.exceptions import RetriesExceededError
 from storages.backends.s3 import S3Storage as DjangoS3Storage
 
-from photochanger.errors import StorageUnavailable
+from core.errors import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import get_md5_hash_password
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView
 
-from photochanger.api import SCOPES
-from photochanger.api_schema import error
+from core.api import SCOPES
+from core.api_schema import error
 from photochanger.login_throttle import login_attempt, record_successful_login
 
 # Each scope and the one Django permission that grants it (give them to users or to groups); a

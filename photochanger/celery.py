@@ -6,8 +6,8 @@ import os
 
 from celery import Celery
 
-from photochanger.db import worker_db_signals_connect
-from photochanger.log_context import celery_signals_connect
+from core.db import worker_db_signals_connect
+from core.log_context import celery_signals_connect
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photochanger.settings.production")
 

@@ -34,9 +34,9 @@ from django.core.files.storage import default_storage
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from core.logging import redact
 from jobs.liveness import TTL_SECONDS as LIVENESS_TTL_SECONDS
 from jobs.liveness import workers_alive
-from photochanger.logging import redact
 
 logger = logging.getLogger(__name__)
 

@@ -36,8 +36,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 
-from photochanger.db import connection_release
-from photochanger.errors import ApplicationError, ServiceUnavailable
+from core.db import connection_release
+from core.errors import ApplicationError, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 

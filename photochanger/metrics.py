@@ -94,7 +94,7 @@ class FleetCollector(Collector):
         yield up
 
     def _database(self) -> Iterator:
-        from stats import metric_selectors as figures
+        from photochanger import metric_figures as figures
 
         # Query everything first: a failure yields nothing rather than half a scrape.
         final = figures.jobs_final_by_status_and_slot()

@@ -11,7 +11,7 @@ from django.db import OperationalError as DatabaseOperationalError
 from django.http import HttpRequest, HttpResponse
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
-from photochanger.errors import ApplicationError, application_error_response, error_response
+from core.errors import ApplicationError, application_error_response, error_response
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
-from photochanger.api_schema import SchemaApi, SchemaDocsApi
+from core.api_schema import SchemaApi, SchemaDocsApi
 from photochanger.auth import TokenLogoutView, TokenObtainView, TokenRefreshScopedView
 from photochanger.views import admin_login, not_found
 

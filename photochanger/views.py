@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from photochanger.errors import ApplicationError, error_response
+from core.admin_pages import admin_error_page
+from core.errors import ApplicationError, error_response
 from photochanger.login_throttle import login_attempt
 
 
@@ -24,21 +23,6 @@ def not_found(request: HttpRequest, exception: Exception | None = None, **kwargs
 
 def server_error(request: HttpRequest) -> JsonResponse:
     return error_response(500, "internal_error", "Something went wrong on our side.")
-
-
-def is_admin_request(request: HttpRequest) -> bool:
-    return request.path_info.startswith(reverse("admin:index"))
-
-
-def admin_error_page(
-    request: HttpRequest, *, title: str, message: str, status: int, headers: dict[str, str] | None = None
-) -> HttpResponse:
-    """A refusal inside the admin site, on the admin's own page (not JSON: a person reads it)."""
-    context = {**admin.site.each_context(request), "title": title, "message": message}
-    response = TemplateResponse(request, "admin/photochanger/request_error.html", context, status=status)
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response.render()
 
 
 def admin_login(request: HttpRequest) -> HttpResponse:

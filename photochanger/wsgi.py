@@ -15,7 +15,7 @@ def _preload() -> None:
     import under the GIL stalled every thread of the process (pool waits ran out under load)."""
     from PIL import Image
 
-    from photochanger.providers import provider_registry
+    from core.provider_registry import provider_registry
 
     provider_registry()
     Image.init()

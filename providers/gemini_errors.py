@@ -96,8 +96,8 @@ def parse_retry_delay(details: Any) -> float | None:
     return None
 
 
-def _short(text: Any) -> str:
-    text = " ".join(str(text or "").split())
+def _short(value: Any) -> str:
+    text = " ".join(str(value or "").split())
     return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 1] + "…"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PIL import Image, ImageOps
 
 from providers import imaging
@@ -12,9 +14,9 @@ SEPIA_DARK = (46, 26, 10)
 SEPIA_LIGHT = (255, 240, 196)
 
 
-def _output_within_pixel_limit(params: dict) -> dict[str, list[str]]:
+def _output_within_pixel_limit(params: dict[str, Any]) -> dict[str, list[str]]:
     """A resize may not make an image larger than any photo is allowed to be: the pixel limit is
-    what the memory budget of workers and admin thumbnails is sized for (README "Memory budget").
+    what the memory budget of workers and admin thumbnails is sized for (docs/operations.md, "Memory budget").
     Pillow's process-wide limit is set from IMAGE_MAX_PIXELS when Django starts."""
     pixels, limit = params["width"] * params["height"], Image.MAX_IMAGE_PIXELS
     if limit and pixels > limit:

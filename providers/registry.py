@@ -24,7 +24,8 @@ class UnknownOperation(LookupError):
 
 def _import(path: str) -> type[Provider]:
     module_name, _, class_name = path.rpartition(".")
-    return getattr(import_module(module_name), class_name)
+    provider_class: type[Provider] = getattr(import_module(module_name), class_name)
+    return provider_class
 
 
 class Registry:

@@ -68,12 +68,12 @@ class Param:
             raise ValueError("Must not contain NUL characters.")
         if any("\ud800" <= ch <= "\udfff" for ch in value):
             raise ValueError("Must be valid Unicode text (no lone surrogates).")
-        value = value.strip()
-        if self.min_length is not None and len(value) < self.min_length:
+        text = value.strip()
+        if self.min_length is not None and len(text) < self.min_length:
             raise ValueError(f"Must be at least {self.min_length} characters.")
-        if self.max_length is not None and len(value) > self.max_length:
+        if self.max_length is not None and len(text) > self.max_length:
             raise ValueError(f"Must be at most {self.max_length} characters.")
-        return value
+        return text
 
     _clean_text = _clean_string
 
@@ -118,7 +118,7 @@ class Param:
     def _clean_enum(self, value: Any) -> str:
         if value not in self.choices:
             raise ValueError(f"Must be one of: {', '.join(self.choices)}.")
-        return value
+        return str(value)
 
     def _clean_template_media(self, value: Any) -> str:
         if not isinstance(value, str) or not value.strip():

@@ -15,8 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from photochanger.api_schema import AUTH_ERRORS, error
-from photochanger.errors import ApplicationError, ValidationFailed
+from core.api_schema import AUTH_ERRORS, error
+from core.errors import ApplicationError, ValidationFailed
 from slots.models import Slot
 from slots.selectors import provider_list, slot_get, slot_list
 from slots.serializers import (

@@ -5,8 +5,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from photochanger.errors import ApplicationError
-from photochanger.providers import provider_registry
+from core.errors import ApplicationError
+from core.provider_registry import provider_registry
 from slots.models import Slot
 
 

@@ -12,14 +12,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from jobs.models import Job, JobStatus
-from jobs.services import job_cancel_if_active
+from core.errors import ApplicationError, Conflict, ValidationFailed
+from core.provider_registry import provider_registry
 from media.models import TemplateMedia
-from photochanger.errors import ApplicationError, Conflict, ValidationFailed
-from photochanger.providers import provider_registry
 from providers.registry import UnknownOperation, UnknownProvider
 from providers.schema import ParamsInvalid
 from slots.models import Slot, SlotTemplateMedia
+from slots.signals import slot_withdrawn
 
 SECRET_SALT = "photochanger.slots.ingest-secret"  # noqa: S105 (an HMAC salt, not a secret)
 
@@ -169,7 +168,7 @@ def slot_update(*, slot: Slot, version: int, data: Mapping[str, Any]) -> Slot:
     if not slot.is_active:
         # Also on edits of an already inactive slot: a booth request that read the slot just
         # before it was deactivated may have queued a job after the first sweep.
-        slot_jobs_cancel_pending(slot=slot)
+        slot_withdrawn.send(sender=Slot, slot=slot)
     return slot
 
 
@@ -184,18 +183,5 @@ def slot_secret_rotate(*, slot: Slot, version: int) -> tuple[Slot, str]:
 
 def slot_delete(*, slot: Slot) -> None:
     """Cancel the slot's pending jobs, then delete it; its jobs stay in the history without a slot."""
-    slot_jobs_cancel_pending(slot=slot)
+    slot_withdrawn.send(sender=Slot, slot=slot)
     slot.delete()
-
-
-def slot_jobs_cancel_pending(*, slot: Slot) -> int:
-    """Cancel the slot's pending jobs; a booth waiting on one is woken and answered 409.
-
-    Returns how many jobs this call cancelled (a job that finished or was cancelled by someone
-    else in the meantime is left alone).
-    """
-    message = "The slot was disabled or deleted by an administrator."
-    return sum(
-        job_cancel_if_active(job=job, message=message)
-        for job in Job.objects.filter(slot=slot, status=JobStatus.PENDING)
-    )

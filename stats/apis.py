@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from photochanger.api_schema import AUTH_ERRORS, error
+from core.api_schema import AUTH_ERRORS, error
 from stats.selectors import spend_report
 from stats.serializers import SpendQuerySerializer, SpendReportOutputSerializer
 

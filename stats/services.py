@@ -3,20 +3,35 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
+from slots.models import Slot
 from stats.models import ProviderCall
 from stats.prices import price_for
 from stats.usage import usage_tokens
 
 if TYPE_CHECKING:
-    from jobs.models import Job
     from providers.base import ProviderError, ProviderResult
+
+
+class CallingJob(Protocol):
+    """The job a call was made for, as spend bookkeeping sees it (stats sits below jobs:
+    docs/architecture.md)."""
+
+    id: uuid.UUID
+    slot_id: uuid.UUID | None
+    provider: str
+    params: Mapping[str, Any]
+
+    @property
+    def slot(self) -> Slot | None: ...
+
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +44,7 @@ def _bounded(value: int | None) -> int | None:
     return None if value is None else min(value, PG_INT_MAX)
 
 
-def _slot_name(job: Job) -> str:
+def _slot_name(job: CallingJob) -> str:
     if job.slot_id is None:
         return ""
     try:
@@ -41,7 +56,7 @@ def _slot_name(job: Job) -> str:
 
 def provider_call_record(
     *,
-    job: Job,
+    job: CallingJob,
     outcome: str,
     model: str = "",
     attempts: int = 1,
@@ -98,7 +113,7 @@ def provider_call_record(
 
 
 def provider_call_observe(
-    *, job: Job, answer: ProviderResult | ProviderError | None, duration_s: float
+    *, job: CallingJob, answer: ProviderResult | ProviderError | None, duration_s: float
 ) -> ProviderCall | None:
     """Record what the worker got from the provider: a result, a typed error, or None (the call was
     interrupted because the job ended). Never raises: spend bookkeeping must not fail a job."""

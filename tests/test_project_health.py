@@ -21,8 +21,10 @@ ROOT = Path(__file__).resolve().parents[1]
         ["ruff", "format", "--check", "--no-cache", "."],
         # mypy over the app packages (``files`` and the rest: ``[tool.mypy]`` in pyproject.toml).
         ["mypy"],
+        # One import direction between the packages (``[tool.importlinter]``; docs/architecture.md).
+        ["lint-imports", "--no-cache"],
     ],
-    ids=["ruff-clean", "ruff-formatted", "mypy-clean"],
+    ids=["ruff-clean", "ruff-formatted", "mypy-clean", "import-layers-kept"],
 )
 def test_code_passes_its_checkers(command):
     tool = str(Path(sys.executable).parent / command[0])

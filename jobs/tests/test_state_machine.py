@@ -27,7 +27,7 @@ TRANSITIONS = {
     JobStatus.CANCELLED: lambda job_id: job_mark_cancelled(job_id=job_id),
 }
 # docs/spec.md, section 3, including pending -> failed_timeout (docs/decisions/0002): a job whose
-# input expired before any worker took it (UC4), or that no worker took before the deadline.
+# input expired before any worker took it (docs/spec.md, UC4), or that no worker took before the deadline.
 ALLOWED = {
     (JobStatus.PENDING, JobStatus.PROCESSING),
     (JobStatus.PROCESSING, JobStatus.COMPLETED),

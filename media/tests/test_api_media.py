@@ -13,10 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from core.api import SCOPES
 from media.models import MediaObject
 from media.selectors import MEDIA_LINK_SALT
 from media.services import media_delete
-from photochanger.api import SCOPES
 from tests.factories import RegisteredMediaFactory
 from tests.support import images
 

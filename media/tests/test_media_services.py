@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from core.errors import ApplicationError, Conflict
 from media.models import MediaObject, TemplateMedia
 from media.selectors import (
     MEDIA_LINK_SALT,
@@ -30,7 +31,6 @@ from media.services import (
     template_media_delete,
     template_media_name,
 )
-from photochanger.errors import ApplicationError, Conflict
 from slots.models import SlotTemplateMedia
 from tests.factories import RegisteredMediaFactory, SlotFactory, TemplateMediaFactory
 from tests.support import images

@@ -28,14 +28,14 @@ REST_FRAMEWORK = {
     # simplejwt's, plus: access tokens issued before their user's last deactivation are refused.
     "DEFAULT_AUTHENTICATION_CLASSES": ["photochanger.token_auth.RevocableJWTAuthentication"],
     # Every endpoint names the scope it needs; HasScope refuses a view that names none.
-    "DEFAULT_PERMISSION_CLASSES": ["photochanger.api.HasScope"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.HasScope"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON only; the views that take a file name their multipart parser themselves.
-    "DEFAULT_PARSER_CLASSES": ["photochanger.api.SizeLimitedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.SizeLimitedJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "photochanger.api.ApiPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.ApiPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "photochanger.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
     # Non-ASCII is escaped (\uXXXX): an error that echoes a client's lone surrogate (a field name,
@@ -68,14 +68,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "SERVE_PERMISSIONS": ["photochanger.api.SchemaViewer"],
+    "SERVE_PERMISSIONS": ["core.api.SchemaViewer"],
     "SERVE_AUTHENTICATION": [
         "photochanger.token_auth.RevocableJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "photochanger.api_schema.add_common_error_responses",
+        "core.api_schema.add_common_error_responses",
     ],
 }
 # Registered temporary media (docs/spec.md, UC4) live this long; links answer 410 Gone afterwards.

@@ -1,11 +1,11 @@
 """Settings shared by every environment (local, production, test): Django itself here, each other
-topic in its own module of this package. Every variable is read from the environment (or a ``.env.local``
-file beside ``manage.py``, see environment.py) and documented in the README's configuration table;
+topic in its own module of this package. Every variable is read from the environment (or ``.env.local``
+beside ``manage.py``, see environment.py) and documented in docs/configuration.md;
 bad values fail at start-up, not on the first booth request."""
 
 from __future__ import annotations
 
-from photochanger.logging import logging_config
+from core.logging import logging_config
 from photochanger.settings.api import *  # noqa: F403
 from photochanger.settings.environment import BASE_DIR, env  # noqa: F401 (production.py reads env from here)
 from photochanger.settings.keys import *  # noqa: F403
@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "jobs",
     "ingest",
     "stats",
+    "console",
     "photochanger.apps.PhotoChangerConfig",
 ]
 
@@ -47,14 +48,14 @@ MIDDLEWARE = [
     "photochanger.proxies.TrustedProxyMiddleware",
     "photochanger.health.HealthMiddleware",
     "photochanger.metrics.MetricsMiddleware",
-    "photochanger.log_context.LogContextMiddleware",
+    "core.log_context.LogContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves the admin site's static files from gunicorn (collected to STATIC_ROOT by scripts/serve).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before the CSRF check, which reads the admin's forms: decides the body cap per view first.
-    "photochanger.bodycap.BodyCapMiddleware",
+    "core.bodycap.BodyCapMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

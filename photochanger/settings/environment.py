@@ -1,9 +1,9 @@
 """Where settings come from: the environment, or a ``.env.local`` file beside ``manage.py`` (the
 environment wins). ``.env.local`` is the host's own run (``scripts/serve``, ``manage.py``); compose
-has its own ``.env``, which only docker compose reads (docs/deploy.md, "Env files"); the image
+has its own ``.env``, which only docker compose reads (docs/deploy.md, "One env file per way of running"); the image
 contains neither. Each topic module of this package reads its variables through ``env`` and checks
 them with these helpers, so a bad value stops the process at start-up, not on the first booth
-request. Every variable is documented in the README's configuration table and in ``.env.example``."""
+request. Every variable is documented in docs/configuration.md and in ``.env.example``."""
 
 from __future__ import annotations
 

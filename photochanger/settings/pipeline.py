@@ -27,7 +27,7 @@ if STORAGE_ORPHAN_MIN_AGE_SECONDS < T_SYNC_RESPONSE + 300:
 
 # --- Ingest limits ---------------------------------------------------------------------------
 UPLOAD_MAX_BYTES = int(positive("UPLOAD_MAX_BYTES", env.int("UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)))
-# Larger images are refused (decompression bomb guard); it sets the memory budget (README). The
+# Larger images are refused (decompression bomb guard); it sets the memory budget (docs/operations.md). The
 # default admits a 50.3 MP camera (8688 x 5792).
 IMAGE_MAX_PIXELS = int(positive("IMAGE_MAX_PIXELS", env.int("IMAGE_MAX_PIXELS", default=52_000_000)))
 # Image checks one process runs at once (each may hold 20 bytes per pixel of IMAGE_MAX_PIXELS), and

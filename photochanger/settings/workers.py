@@ -38,7 +38,7 @@ WORKER_DB_CONN_MAX_AGE = int(positive("WORKER_DB_CONN_MAX_AGE", env.int("WORKER_
 CELERY_DB_REUSE_MAX = 2**31
 # A pool process that grew past this (KiB) after a task is replaced; 0 = never. Freed image memory
 # is not always given back to the system; the default (an idle ~110 MB process plus a 24 MP
-# photo's working set) replaces a process left holding a bigger photo's (README: memory budget).
+# photo's working set) replaces a process left holding a bigger photo's (docs/operations.md, "Memory budget").
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=600_000) or None
 # Beat writes its schedule file after every task it sends: the file's age is its health check.
 CELERY_BEAT_SYNC_EVERY = 1

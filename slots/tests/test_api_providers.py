@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from photochanger.providers import provider_registry
+from core.provider_registry import provider_registry
 
 pytestmark = pytest.mark.django_db
 

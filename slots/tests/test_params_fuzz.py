@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from photochanger.errors import ValidationFailed
-from photochanger.providers import provider_registry
+from core.errors import ValidationFailed
+from core.provider_registry import provider_registry
 from slots.models import Slot
 from slots.services import slot_create
 from slots.tests.api_helpers import LIST, expect_error

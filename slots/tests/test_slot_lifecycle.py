@@ -11,13 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 
+from core.errors import ApplicationError, Conflict, ValidationFailed
 from jobs.models import Job
-from photochanger.celery import app as celery_app
-from photochanger.errors import ApplicationError, Conflict, ValidationFailed
 from slots.models import Slot, SlotTemplateMedia
 from slots.services import (
     slot_delete,
-    slot_jobs_cancel_pending,
     slot_secret_matches,
     slot_secret_rotate,
     slot_update,
@@ -96,20 +94,6 @@ def test_rotation_bumps_the_version_and_only_the_new_secret_matches():
     assert rotated.version == 2
     assert slot_secret_matches(slot=rotated, secret=secret)
     assert not slot_secret_matches(slot=rotated, secret=slot.secret)
-
-
-@pytest.mark.django_db
-def test_cancelling_pending_jobs_revokes_them_so_their_waiters_wake():
-    slot = SlotFactory()
-    pending, processing = JobFactory(status="pending", slot=slot), JobFactory(status="processing", slot=slot)
-
-    assert slot_jobs_cancel_pending(slot=slot) == 1
-
-    assert Job.objects.get(id=pending.id).status == "cancelled"
-    assert Job.objects.get(id=processing.id).status == "processing"
-    # A booth request blocked on AsyncResult.get() returns once the backend says REVOKED.
-    assert celery_app.AsyncResult(pending.celery_task_id).state == "REVOKED"
-    assert celery_app.AsyncResult(processing.celery_task_id).state == "PENDING"
 
 
 @pytest.mark.django_db

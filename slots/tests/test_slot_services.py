@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from photochanger.errors import ValidationFailed
+from core.errors import ValidationFailed
 from slots.models import Slot
 from slots.services import slot_create, slot_secret_hash, slot_secret_matches
 from tests.factories import TemplateMediaFactory

@@ -8,8 +8,8 @@ import pytest
 from django.db.models import Count
 from django.utils import timezone
 
+from jobs.activity import PercentileCont, recent_results_by_slot, slot_stats_list, stats_since
 from jobs.models import Job, JobStatus
-from jobs.stats import PercentileCont, recent_results_by_slot, slot_stats_list, stats_since
 from tests.factories import JobFactory, ResultFactory, SlotFactory
 
 pytestmark = pytest.mark.django_db

@@ -59,12 +59,12 @@ def test_a_save_over_someone_elses_newer_change_is_refused_and_keeps_the_edits(a
 
 
 def test_a_service_refusal_after_validation_rolls_everything_back(admin_client, monkeypatch):
-    from photochanger.errors import Conflict
+    from core.errors import Conflict
 
     def refuse(**kwargs):
         raise Conflict("Version 1 is not the slot's current version (2); reload the slot and retry.")
 
-    monkeypatch.setattr("slots.admin.slot_update", refuse)
+    monkeypatch.setattr("console.admin.slots.slot_update", refuse)
     slot = SlotFactory(name="Before")
 
     response = admin_client.post(change(slot), edit_data(slot, name="After"), follow=True)

@@ -135,12 +135,12 @@ def test_bulk_delete_is_refused_while_any_selected_template_is_in_use(admin_clie
 
 
 def test_a_concurrent_use_between_confirmation_and_delete_is_reported(admin_client, monkeypatch):
-    from photochanger.errors import Conflict
+    from core.errors import Conflict
 
     def in_use(**kwargs):
         raise Conflict("Template media is used by 1 slot(s): Late. Remove it from them first.")
 
-    monkeypatch.setattr("media.admin.template_media_delete", in_use)
+    monkeypatch.setattr("console.admin.media.template_media_delete", in_use)
     template = TemplateMediaFactory()
 
     response = admin_client.post(f"{LIST}{template.id}/delete/", {"post": "yes"}, follow=True)

@@ -8,10 +8,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from core.errors import ValidationFailed
+from ingest.testrun import job_test_run
+from jobs.activity import slot_stats_list, stats_since
 from jobs.models import Job, JobStatus
-from jobs.stats import slot_stats_list, stats_since
-from jobs.testrun import job_test_run
-from photochanger.errors import ValidationFailed
 from tests.factories import JobFactory, ResultFactory, SlotFactory
 from tests.support import images
 
@@ -50,7 +50,7 @@ def test_the_result_is_shown_beside_the_original(admin_client, monkeypatch):
         ResultFactory(job=job)
         return job
 
-    monkeypatch.setattr("photochanger.admin_views.job_test_run", fake_test_run)
+    monkeypatch.setattr("console.admin_views.job_test_run", fake_test_run)
     data = images.jpeg(640, 480)
 
     response = admin_client.post(url(slot), {"photo": photo(data), "booth_fields": "name = Alice\n\nstyle=pop"})
@@ -71,7 +71,7 @@ def test_a_failed_run_shows_the_failure(admin_client, monkeypatch):
     slot = SlotFactory()
     job = JobFactory(slot=slot, status="failed_provider", failure_code="provider_refused", is_test_run=True)
     Job.objects.filter(id=job.id).update(failure_message="Blocked for safety reasons.")
-    monkeypatch.setattr("photochanger.admin_views.job_test_run", lambda **kwargs: Job.objects.get(id=job.id))
+    monkeypatch.setattr("console.admin_views.job_test_run", lambda **kwargs: Job.objects.get(id=job.id))
 
     html = admin_client.post(url(slot), {"photo": photo()}).content.decode()
 

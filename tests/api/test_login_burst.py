@@ -15,8 +15,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
 from rest_framework.test import APIClient
 
+from core.db import connection_release
 from photochanger import login_throttle
-from photochanger.db import connection_release
 
 PASSWORD = "s3cret-pass"
 

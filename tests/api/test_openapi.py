@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, settings
 from rest_framework_simplejwt.tokens import AccessToken
 from schemathesis.specs.openapi.checks import ignored_auth, negative_data_rejection, positive_data_acceptance
 
-from photochanger.api import SCOPES
+from core.api import SCOPES
 from tests.api.test_scopes import PUBLIC
 
 OPENAPI = SchemaGenerator().get_schema(request=None, public=True)

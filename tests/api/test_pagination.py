@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.api import SCOPES
 from jobs.models import Job
-from photochanger.api import SCOPES
 from tests.factories import JobFactory, SlotFactory, TemplateMediaFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.permissions import AllowAny
 
-from photochanger.api import SCOPES, required_scope
+from core.api import SCOPES, required_scope
 
 # Endpoints that are public on purpose: how a token is obtained and given up.
 PUBLIC = {"/api/auth/token/", "/api/auth/token/refresh/", "/api/auth/token/blacklist/"}

@@ -15,8 +15,8 @@ import requests
 from django.conf import settings as django_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
-from photochanger.log_context import _task_bind, _task_unbind
-from photochanger.logging import (
+from core.log_context import _task_bind, _task_unbind
+from core.logging import (
     ContextFilter,
     JsonFormatter,
     PlainFormatter,
@@ -163,7 +163,7 @@ def test_a_worker_task_binds_its_job_and_slot(json_lines):
     job = JobFactory()
     task = SimpleNamespace(name="jobs.process_job", request=SimpleNamespace())
 
-    _task_bind(task=task, args=[str(job.id)])
+    _task_bind(task=task, args=[str(job.id)], kwargs={"slot_id": str(job.slot_id)})
     logging.getLogger("jobs.processing").info("working")
     _task_unbind(task=task)
     logging.getLogger("jobs.processing").info("done")

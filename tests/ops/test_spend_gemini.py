@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from core.provider_registry import provider_registry
 from jobs.models import JobStatus
 from jobs.processing import job_process
-from photochanger.providers import provider_registry
 from stats.models import ProviderCall
 from tests.factories import SlotFactory
 from tests.support.gemini_stub import GeminiStub, blocked, error, ok

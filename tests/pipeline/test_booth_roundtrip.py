@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 from PIL import ImageStat
 
-from jobs.dispatch import job_revoke
 from jobs.models import Job, JobStatus, Result
+from jobs.queueing import job_revoke
 from jobs.services import job_mark_cancelled
 from media.models import MediaObject
 from photochanger.celery import app as celery_app
@@ -147,7 +147,7 @@ def test_admin_cancelling_the_job_gives_the_waiting_booth_409(live_stack, booth_
     cancelled_at = time.monotonic()
 
     assert job_mark_cancelled(job_id=job.id)
-    job_revoke(job=job, wake_waiters=True)
+    job_revoke(job=job)
     request.join(timeout=5)
 
     response = outcome["r"]

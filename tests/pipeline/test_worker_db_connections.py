@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from photochanger.db import worker_keeps_connections
+from core.db import worker_keeps_connections
 from tests.support import images
 from tests.support.booth import booth_post
 

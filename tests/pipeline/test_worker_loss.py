@@ -11,8 +11,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from jobs.dispatch import job_enqueue
 from jobs.models import Job, JobStatus
+from jobs.queueing import job_enqueue
 from jobs.services import job_create
 from media.images import image_check
 from media.services import media_input_store

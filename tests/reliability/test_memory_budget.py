@@ -1,4 +1,4 @@
-"""The memory budget in README ("Memory budget") holds for the worst photo the default limits admit.
+"""The memory budget in docs/operations.md ("Memory budget") holds for the worst photo the default limits admit.
 
 Each operation runs in a fresh process (tests/support/memory_probe.py) that reports how far its
 peak RSS grew, so nothing else in the test run counts.

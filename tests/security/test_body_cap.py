@@ -12,8 +12,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from photochanger.bodycap import CappedStream
-from photochanger.errors import RequestBodyTimeout
+from core.bodycap import CappedStream
+from core.errors import RequestBodyTimeout
 from tests.support import images
 
 HUGE = str(300 * 1024 * 1024)  # declared, never sent: the test client's payload is small

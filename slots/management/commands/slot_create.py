@@ -6,7 +6,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from photochanger.errors import ValidationFailed
+from core.errors import ValidationFailed
 from slots.services import slot_create, slot_ingest_url
 
 

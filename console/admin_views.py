@@ -23,14 +23,14 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from PIL import Image, ImageOps
 
+from console.forms import SlotTestRunForm, form_errors_from_service
+from core.errors import ApplicationError
+from ingest.testrun import job_test_run
+from jobs.activity import STATS_WINDOW, slot_stats_list, stats_since
 from jobs.models import Job, JobStatus
 from jobs.selectors import job_result, result_is_expired
-from jobs.stats import STATS_WINDOW, slot_stats_list, stats_since
-from jobs.testrun import job_test_run
 from media.models import TemplateMedia
-from photochanger.errors import ApplicationError
 from providers import image_guard
-from slots.forms import SlotTestRunForm, form_errors_from_service
 from slots.models import Slot
 
 logger = logging.getLogger(__name__)

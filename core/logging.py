@@ -5,7 +5,7 @@ is about, and secrets scrubbed before anything is written.
   ...extras}``; extras are the primitive values passed with ``extra=`` (provider, model, attempts,
   duration_s, status, outcome, ...), never objects such as the request.
 - ``ContextFilter`` fills ``job_id``/``slot_id`` from context variables that the ingest request
-  (``photochanger.log_context``) and the worker task (Celery signals) bind, so every line logged while
+  (``core.log_context``) and the worker task (Celery signals) bind, so every line logged while
   handling a job carries them without each call site passing them.
 - Every formatted line goes through ``redact``: configured secrets (API keys, the Django secret,
   passwords, tokens from the environment or settings), bearer tokens, JWTs, ``password=...`` pairs
@@ -219,11 +219,11 @@ def logging_config(*, level: str = "INFO", fmt: str = "json") -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"context": {"()": "photochanger.logging.ContextFilter"}},
+        "filters": {"context": {"()": "core.logging.ContextFilter"}},
         "formatters": {
-            "json": {"()": "photochanger.logging.JsonFormatter"},
+            "json": {"()": "core.logging.JsonFormatter"},
             "plain": {
-                "()": "photochanger.logging.PlainFormatter",
+                "()": "core.logging.PlainFormatter",
                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
             },
         },

@@ -26,7 +26,7 @@ def end_to_end(job: Job) -> str:
 
 @register.simple_tag
 def job_thumbnail(job: Job, kind: str = "result", size: str = "thumb") -> str:
-    from photochanger.admin_views import job_thumbnail_url
+    from console.admin_views import job_thumbnail_url
 
     return job_thumbnail_url(job.pk, kind, size=size)
 
@@ -45,7 +45,7 @@ def jobs_url(slot_id: Any, status: str = "", since: datetime | None = None) -> s
 @register.inclusion_tag("admin/photochanger/dashboard.html", takes_context=True)
 def booth_dashboard(context: template.Context) -> dict[str, Any]:
     """The booth dashboard for the admin index; empty for staff who may not see jobs."""
-    from photochanger.admin_views import dashboard_context
+    from console.admin_views import dashboard_context
 
     request = context.get("request")
     if request is None or not request.user.has_perm("jobs.view_job"):

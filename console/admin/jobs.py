@@ -20,11 +20,11 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from console.admin_views import job_image_available, job_thumbnail_url, job_thumbnail_view
+from core.errors import Conflict
 from jobs.models import ACTIVE_STATUSES, FINAL_STATUSES, Job, JobStatus
 from jobs.selectors import JobNotFound, job_result
 from jobs.services import job_cancel
-from photochanger.admin_views import job_image_available, job_thumbnail_url, job_thumbnail_view
-from photochanger.errors import Conflict
 
 # The admin index shows the booth dashboard above the app list (jobs/templates/admin/photochanger/).
 admin.site.index_template = "admin/photochanger/index.html"

@@ -2,7 +2,7 @@
 
 The photo takes exactly the booth's path (``ingest.services``: the same image check, storage, job,
 queue, worker, provider call and deadline), so what the operator sees is what a booth would get.
-The job is marked ``is_test_run`` and left out of booth statistics (``jobs.stats``).
+The job is marked ``is_test_run`` and left out of booth statistics (``jobs.activity``).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from typing import IO
 from django.conf import settings
 from django.utils import timezone
 
+from core.errors import ApplicationError, ValidationFailed
+from core.provider_registry import provider_photo_form
 from ingest.services import booth_metadata, ingest_accept, ingest_await
 from jobs.models import Job
 from media.images import UnsupportedImage, image_check
-from photochanger.errors import ApplicationError, ValidationFailed
-from photochanger.providers import provider_photo_form
 from slots.models import Slot
 
 

@@ -17,11 +17,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from console.admin_views import template_media_thumbnail_url, template_media_thumbnail_view
+from core.bodycap import accepts_uploads
+from core.errors import ApplicationError
 from media.models import TemplateMedia
 from media.services import image_check_or_415, template_media_create, template_media_delete
-from photochanger.admin_views import template_media_thumbnail_url, template_media_thumbnail_view
-from photochanger.bodycap import accepts_uploads
-from photochanger.errors import ApplicationError
 
 DETAIL_FIELDS = ["preview", "name", "id", "content_type", "dimensions", "file_size", "used_by", "created_at"]
 

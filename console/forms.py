@@ -15,9 +15,9 @@ from typing import Any
 
 from django import forms
 
+from core.errors import ApplicationError, ValidationFailed
+from core.provider_registry import provider_registry
 from media.models import TemplateMedia
-from photochanger.errors import ApplicationError, ValidationFailed
-from photochanger.providers import provider_registry
 from providers.registry import UnknownOperation, UnknownProvider
 from providers.schema import Operation, Param
 from slots.models import Slot

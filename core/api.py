@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # rest_framework.views imports this module through the settin
     from rest_framework.views import APIView
     from rest_framework_simplejwt.tokens import Token as JWT
 
-from photochanger.errors import ApplicationError, RequestBodyTimeout, error_body
+from core.errors import ApplicationError, RequestBodyTimeout, error_body
 
 SCOPES = (
     "slots:read",

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from jobs.dispatch import job_notify_final, job_wait
 from jobs.models import Job
+from jobs.waiting import job_notify_final, job_wait
 
 # More than redis-py's default connection pool (100), as many as 2 x 128 gthreads may hold.
 WAITERS = 150

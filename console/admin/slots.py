@@ -22,14 +22,14 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
+from console.admin_views import dashboard_context, slot_test_run_view, template_media_thumbnail_url
+from console.forms import PARAM_PREFIX, SlotAdminForm
+from core.bodycap import accepts_uploads
+from core.errors import ApplicationError
+from core.provider_registry import provider_registry
+from jobs.activity import slot_activity_annotate, stats_since
 from jobs.models import JobStatus
-from jobs.stats import slot_activity_annotate, stats_since
 from media.models import TemplateMedia
-from photochanger.admin_views import dashboard_context, slot_test_run_view, template_media_thumbnail_url
-from photochanger.bodycap import accepts_uploads
-from photochanger.errors import ApplicationError
-from photochanger.providers import provider_registry
-from slots.forms import PARAM_PREFIX, SlotAdminForm
 from slots.models import Slot
 from slots.services import slot_create, slot_delete, slot_ingest_url, slot_secret_rotate, slot_update
 

@@ -1,6 +1,6 @@
 """Binding a job's and a slot's ids to every log line written while handling them: the booth's
 request (``LogContextMiddleware``, which also logs one line per ingest request) and the worker's
-task (Celery signals). The formatting and scrubbing live in ``photochanger.logging``."""
+task (Celery signals). The formatting and scrubbing live in ``core.logging``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from photochanger.logging import log_context_bind, log_context_unbind, logging_configure
+from core.logging import log_context_bind, log_context_unbind, logging_configure
 
 INGEST_PATH = re.compile(r"^/ingest/([^/]+)/?$")
 request_logger = logging.getLogger("photochanger.requests")
@@ -74,13 +74,6 @@ def _task_bind(
 ):
     job_id = args[0] if args and getattr(task, "name", "") == "jobs.process_job" else None
     slot_id = (kwargs or {}).get("slot_id") if job_id is not None else None
-    if job_id is not None and slot_id is None:  # a task queued without it (before an upgrade)
-        try:
-            from jobs.models import Job
-
-            slot_id = Job.objects.filter(id=job_id).values_list("slot_id", flat=True).first()
-        except Exception:  # noqa: BLE001 - a bad id or a database hiccup: the job code reports it
-            slot_id = None
     if task is not None:
         task.request.log_context_tokens = log_context_bind(job_id=job_id, slot_id=slot_id)
 

@@ -11,7 +11,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from media.orphans import storage_fileless_rows_mark_gone, storage_orphan_files_delete, storage_orphans_find
+from jobs.orphans import storage_fileless_rows_mark_gone, storage_orphan_files_delete, storage_orphans_find
 
 
 class Command(BaseCommand):

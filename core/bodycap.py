@@ -22,7 +22,7 @@ A body must also arrive in time: a client that sends its headers and then trickl
 sending) the body would hold a web thread for as long as it likes. Under gunicorn the socket gets
 a deadline for the whole body (REQUEST_BODY_READ_SECONDS, or T_SYNC_RESPONSE for uploads: a photo
 that arrives later could not be answered anyway); past it the request gets 408. Slow *headers* are
-the reverse proxy's to cut (README "Security").
+the reverse proxy's to cut (docs/operations.md, "Security").
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.urls import ResolverMatch
 
-from photochanger.errors import RequestBodyTimeout, error_response
-from photochanger.views import admin_error_page, is_admin_request
+from core.admin_pages import admin_error_page, is_admin_request
+from core.errors import RequestBodyTimeout, error_response
 
 # Room for the multipart framing and the booth's text fields on top of the photo itself.
 MULTIPART_OVERHEAD = 512 * 1024

@@ -44,6 +44,11 @@ class Plan:
     deadline_t_sync: float = 3.0
     deadline_burst: int = 20
     profile_requests: int = 25
+    # Provider resilience (bench/resilience.py): each variant a photo every 2 s from 10 booths.
+    heavy_tail_seconds: float = 600.0
+    storm_calm_seconds: float = 60.0
+    storm_seconds: float = 180.0
+    resilience_workers: int = 48
 
     @classmethod
     def quick(cls) -> Plan:
@@ -59,6 +64,9 @@ class Plan:
             cpu_profile_seconds=6.0,
             deadline_requests=16,
             profile_requests=8,
+            heavy_tail_seconds=80.0,
+            storm_calm_seconds=20.0,
+            storm_seconds=60.0,
         )
 
 

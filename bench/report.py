@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from bench import resilience_report
+
 
 def _ms(seconds: float) -> str:
     return "–" if seconds is None or math.isnan(seconds) else f"{seconds * 1000:.0f}"
@@ -41,6 +43,8 @@ def render(results: dict[str, Any]) -> str:
         ("throughput", _throughput),
         ("deadline", _deadline),
         ("profile", _profile),
+        ("heavy_tail", resilience_report.heavy_tail),
+        ("storm", resilience_report.storm),
     ):
         if name in sections:
             lines += render_section(sections[name]) + [""]

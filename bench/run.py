@@ -23,7 +23,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import scenarios, stages
+from bench import resilience, scenarios, stages
 from bench.context import Context, Plan
 from bench.images import jpeg_of_size
 from bench.report import render
@@ -37,6 +37,8 @@ SCENARIOS = {
     "throughput": scenarios.throughput,
     "deadline": scenarios.deadline,
     "profile": stages.profile,
+    "heavy_tail": resilience.heavy_tail,
+    "storm": resilience.storm,
 }
 
 

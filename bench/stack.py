@@ -5,6 +5,7 @@ nothing outlives the run."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess  # noqa: S404 - starting the stack is the point
@@ -98,6 +99,15 @@ class Stub(Service):
         answer = self.process.stdout.readline().strip()
         if answer != "OK":
             raise RuntimeError(f"stub: {text!r} -> {answer!r}")
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        """Calls per model since the stand-in started, and those the client hung up on."""
+        self.process.stdin.write("totals\n")
+        self.process.stdin.flush()
+        figures = json.loads(self.process.stdout.readline())
+        if self.process.stdout.readline().strip() != "OK":
+            raise RuntimeError("stub: totals failed")
+        return figures
 
     def stop(self, timeout: float = 5.0) -> None:
         if self.process.stdin and not self.process.stdin.closed:

@@ -11,8 +11,11 @@ import base64
 import io
 import logging
 import uuid
+from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import IO, Any
 
+import redis
 from django.contrib import messages
 from django.contrib.admin import ModelAdmin
 from django.core.exceptions import PermissionDenied
@@ -27,6 +30,7 @@ from console.forms import SlotTestRunForm, form_errors_from_service
 from core.errors import ApplicationError
 from ingest.testrun import job_test_run
 from jobs.activity import STATS_WINDOW, slot_stats_list, stats_since
+from jobs.breaker import breaker_states
 from jobs.models import Job, JobStatus
 from jobs.selectors import job_result, result_is_expired
 from media.models import TemplateMedia
@@ -139,11 +143,28 @@ def template_media_thumbnail_url(template_id: Any) -> str:
 # --- Dashboard -------------------------------------------------------------------------------
 
 
+def dashboard_breakers() -> list[dict[str, Any]] | None:
+    """The circuit breaker's state per provider model, or None when its Redis does not answer."""
+    try:
+        states = breaker_states()
+    except redis.RedisError:
+        logger.warning("dashboard: circuit breaker state unavailable", exc_info=True)
+        return None
+    return [
+        {
+            **asdict(state),
+            "changed": datetime.fromtimestamp(state.changed_at, tz=UTC) if state.changed_at else None,
+        }
+        for state in states
+    ]
+
+
 def dashboard_context(*, slot_id: Any = None) -> dict[str, Any]:
     """What the dashboard partial (``admin/photochanger/dashboard.html``) renders."""
     since = stats_since()
     return {
         "dashboard_stats": slot_stats_list(since=since, slot_id=slot_id),
+        "dashboard_breakers": dashboard_breakers() if slot_id is None else [],
         "dashboard_since": since,
         "dashboard_window_hours": int(STATS_WINDOW.total_seconds() // 3600),
         "dashboard_single_slot": slot_id is not None,

@@ -111,7 +111,7 @@ class SlotAdminForm(forms.ModelForm):
 
     class Meta:
         model = Slot
-        fields = ["name", "provider", "operation", "is_active"]
+        fields = ["name", "provider", "operation", "is_active", "canary"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -21,3 +21,16 @@ def provider_photo_form(*, provider: str, operation: str) -> PhotoForm | None:
         return provider_registry().provider(provider).photo_form(operation)
     except UnknownProvider:  # a slot left on a provider that was removed: its jobs fail later
         return None
+
+
+def provider_setup_problem(name: str) -> str | None:
+    """What keeps provider ``name`` from working as configured, with the fix (``None``: nothing)."""
+    try:
+        return provider_registry().provider(name).setup_problem()
+    except UnknownProvider:
+        return f"No provider {name!r} is configured here (settings.PROVIDERS). Fix: pick another provider for the slot."
+
+
+def provider_setup_problems() -> dict[str, str]:
+    """Every configured provider that cannot work as configured, by name."""
+    return {provider.name: problem for provider in provider_registry() if (problem := provider.setup_problem())}

@@ -88,6 +88,8 @@ class SlotStats:
     p95: timedelta | None
     last_job_at: datetime | None
     recent_results: list[Job] = field(default_factory=list)
+    # Completed jobs whose image came from a recovery (Job.recovered_by), e.g. the refusal prompt.
+    recovered: int = 0
 
     @property
     def failed(self) -> int:
@@ -117,6 +119,7 @@ def slot_stats_list(
         p50=PercentileCont(duration, 0.5, filter=completed, output_field=DurationField()),
         p95=PercentileCont(duration, 0.95, filter=completed, output_field=DurationField()),
         last_job_at=Max("jobs__created_at", filter=Q(jobs__is_test_run=False)),
+        recovered=Count("jobs", filter=completed & ~Q(jobs__recovered_by="")),
         **{_count_name(s): Count("jobs", filter=in_window & Q(jobs__status=s)) for s in JobStatus.values},
     )
     if slot_id is None:
@@ -131,6 +134,7 @@ def slot_stats_list(
             p50=row.p50,
             p95=row.p95,
             last_job_at=row.last_job_at,
+            recovered=row.recovered,
         )
         for row in rows
     ]

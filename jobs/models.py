@@ -61,6 +61,9 @@ class Job(models.Model):
     photo_width = models.PositiveIntegerField(null=True, blank=True)
     photo_height = models.PositiveIntegerField(null=True, blank=True)
     input_prepared = models.BooleanField(default=False)
+    # How a completed job's image was obtained when the first plan failed ("": it did not):
+    # "refusal_prompt" = the model refused and the slot's refusal prompt got the image.
+    recovered_by = models.CharField(max_length=30, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]

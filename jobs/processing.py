@@ -16,6 +16,7 @@ from django.utils import timezone
 from core.db import worker_connection_release
 from core.errors import StorageUnavailable
 from core.provider_registry import provider_registry
+from jobs.breaker import worker_circuit
 from jobs.models import ACTIVE_STATUSES, FINAL_STATUSES, Job, JobStatus
 from jobs.services import (
     job_cancel_if_active,
@@ -27,7 +28,7 @@ from jobs.services import (
 )
 from media.models import TemplateMedia
 from providers.base import ImageData, ProviderError, ProviderRequest, ProviderResult, ProviderTimeout
-from stats.services import provider_call_observe
+from stats.services import provider_call_observe, provider_side_calls_record
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +161,7 @@ def _build_request(job: Job) -> ProviderRequest:
         fields={k: str(v) for k, v in job.booth_metadata.items()},
         # Both sizes are set on a prepared input (the model's check constraint).
         photo_size=cast(tuple[int, int], (job.photo_width, job.photo_height)) if job.input_prepared else None,
+        circuit=worker_circuit(),
     )
 
 
@@ -210,10 +212,12 @@ def _run(job: Job) -> None:
         result = _call_provider(job, request)
     except ProviderTimeout as exc:
         provider_call_observe(job=job, answer=exc, duration_s=time.monotonic() - started)  # spend; never raises
+        provider_side_calls_record(job=job, calls=exc.side_calls)
         _end_as_timeout(job, request, exc)
         return
     except ProviderError as exc:
         provider_call_observe(job=job, answer=exc, duration_s=time.monotonic() - started)
+        provider_side_calls_record(job=job, calls=exc.side_calls)
         logger.info("job %s provider failure %s: %s", job.id, exc.code, exc.message)
         job_mark_failed_provider(
             job_id=job.id, code=exc.code, message=exc.message, attempts=exc.attempts, model=exc.model
@@ -222,6 +226,15 @@ def _run(job: Job) -> None:
     duration = time.monotonic() - started
     if result is not None:
         logger.info("job %s provider answered in %.3f s", job.id, duration)
-        job_result_store(job=job, image=result.image, model=result.model, attempts=result.attempts, usage=result.usage)
+        job_result_store(
+            job=job,
+            image=result.image,
+            model=result.model,
+            attempts=result.attempts,
+            usage=result.usage,
+            recovered_by=result.recovery,
+        )
     # The spend record comes after the result is stored (which wakes the booth): off its path.
     provider_call_observe(job=job, answer=result, duration_s=duration)
+    if result is not None:
+        provider_side_calls_record(job=job, calls=result.side_calls)

@@ -52,7 +52,12 @@ def job_mark_processing(*, job_id: uuid.UUID | str, started_at: datetime | None 
 
 
 def job_mark_completed(
-    *, job_id: uuid.UUID | str, model: str = "", attempts: int = 1, usage: Mapping[str, Any] | None = None
+    *,
+    job_id: uuid.UUID | str,
+    model: str = "",
+    attempts: int = 1,
+    usage: Mapping[str, Any] | None = None,
+    recovered_by: str = "",
 ) -> bool:
     return _transition(
         job_id,
@@ -62,6 +67,7 @@ def job_mark_completed(
         model=model[:100],
         attempts=attempts,
         usage=dict(usage or {}),
+        recovered_by=recovered_by[:30],
     )
 
 
@@ -201,7 +207,13 @@ def job_input_release(*, job: Job) -> None:
 
 
 def job_result_store(
-    *, job: Job, image: ImageData, model: str = "", attempts: int = 1, usage: Mapping[str, Any] | None = None
+    *,
+    job: Job,
+    image: ImageData,
+    model: str = "",
+    attempts: int = 1,
+    usage: Mapping[str, Any] | None = None,
+    recovered_by: str = "",
 ) -> Result | None:
     """Store the processed image and complete the job, or discard the bytes if the job moved on."""
     key = storage_key(RESULTS, job.id, EXT_BY_TYPE.get(image.content_type, "bin"))
@@ -211,7 +223,9 @@ def job_result_store(
         # Leaving the block commits and then runs the wake-up (on-commit): whatever is raised from
         # here may come after COMMIT, when the completed job already owns the file.
         with transaction.atomic():
-            if job_mark_completed(job_id=job.id, model=model, attempts=attempts, usage=usage):
+            if job_mark_completed(
+                job_id=job.id, model=model, attempts=attempts, usage=usage, recovered_by=recovered_by
+            ):
                 return Result.objects.create(
                     job=job,
                     storage_key=key,

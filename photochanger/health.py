@@ -35,6 +35,7 @@ from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from core.logging import redact
+from core.provider_registry import provider_setup_problems
 from jobs.liveness import TTL_SECONDS as LIVENESS_TTL_SECONDS
 from jobs.liveness import workers_alive
 
@@ -169,9 +170,19 @@ def _gather(checks: dict[str, Callable[[], dict[str, Any]]], budget: float) -> d
     return results
 
 
+def check_providers() -> Check:
+    """Providers that cannot work as configured (Gemini without a key): a warning with the fix, not
+    a failure, since slots on the other providers still serve booths. No network call."""
+    problems = provider_setup_problems()
+    if not problems:
+        return Check(ok=True)
+    return Check(ok=True, details={"warnings": [f"{name}: {problem}" for name, problem in problems.items()]})
+
+
 def _check_round() -> dict[str, Check]:
     """Run every check; the workers' one only when the broker answered (it would only hang)."""
     results = _gather(CHECKS, CHECK_TIMEOUT + 1.0)
+    results["providers"] = check_providers()
     if results["broker"].ok:
         results.update(_gather({"workers": check_workers}, CHECK_TIMEOUT + 1.0))
     else:

@@ -37,6 +37,17 @@ def _histogram(values: Mapping[str, Any], bounds: Sequence[float]) -> Histogram:
     )
 
 
+def jobs_recovered_by_slot() -> list[tuple[str, str, int]]:
+    """(how, slot id or "", count) for every completed job whose image came from a recovery."""
+    rows = (
+        Job.objects.exclude(recovered_by="")
+        .values("recovered_by", "slot_id")
+        .annotate(n=Count("id"))
+        .order_by("recovered_by", "slot_id")
+    )
+    return [(row["recovered_by"], str(row["slot_id"] or ""), row["n"]) for row in rows]
+
+
 def jobs_final_by_status_and_slot() -> list[tuple[str, str, int]]:
     """(status, slot id or "", count) for every final job."""
     rows = (

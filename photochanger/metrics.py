@@ -68,6 +68,33 @@ def queue_depth() -> dict[str, int]:
         client.close()
 
 
+BREAKER_STATES = ("closed", "open", "half_open")
+
+
+def _breakers() -> Iterator:
+    """The circuit breaker per provider and model (jobs/breaker.py), from Redis."""
+    from jobs.breaker import breaker_states
+
+    states = breaker_states()
+    state = GaugeMetricFamily(
+        f"{PREFIX}_provider_breaker_state",
+        "1 for the state the model's circuit breaker is in (closed, open, half_open).",
+        labels=["provider", "model", "state"],
+    )
+    opened = CounterMetricFamily(
+        f"{PREFIX}_provider_breaker_opened", "Times the model's circuit breaker opened.", labels=["provider", "model"]
+    )
+    closed = CounterMetricFamily(
+        f"{PREFIX}_provider_breaker_closed", "Times the model's circuit breaker closed.", labels=["provider", "model"]
+    )
+    for entry in states:
+        for name in BREAKER_STATES:
+            state.add_metric([entry.provider, entry.model, name], 1 if entry.state == name else 0)
+        opened.add_metric([entry.provider, entry.model], entry.opened_total)
+        closed.add_metric([entry.provider, entry.model], entry.closed_total)
+    yield from (state, opened, closed)
+
+
 class FleetCollector(Collector):
     """The database- and Redis-derived metrics, computed on every scrape."""
 
@@ -81,6 +108,12 @@ class FleetCollector(Collector):
         except Exception:
             logger.exception("metrics: database figures unavailable")
             up.add_metric(["database"], 0)
+        try:
+            yield from _breakers()
+            up.add_metric(["breaker"], 1)
+        except Exception:
+            logger.exception("metrics: circuit breaker state unavailable")
+            up.add_metric(["breaker"], 0)
         try:
             depth = queue_depth()
             family = GaugeMetricFamily(f"{PREFIX}_queue_depth", "Tasks waiting in the broker queue.", labels=["queue"])
@@ -98,6 +131,7 @@ class FleetCollector(Collector):
 
         # Query everything first: a failure yields nothing rather than half a scrape.
         final = figures.jobs_final_by_status_and_slot()
+        recovered = figures.jobs_recovered_by_slot()
         active = figures.jobs_active_by_status()
         job_latency = figures.job_duration_histograms(LATENCY_BUCKETS)
         calls = figures.provider_call_totals()
@@ -108,6 +142,13 @@ class FleetCollector(Collector):
         jobs = CounterMetricFamily(f"{PREFIX}_jobs", "Jobs that reached a final status.", labels=["status", "slot"])
         for status, slot, count in final:
             jobs.add_metric([status, slot], count)
+        recoveries = CounterMetricFamily(
+            f"{PREFIX}_jobs_recovered",
+            "Completed jobs whose image came from a recovery, by how (refusal_prompt).",
+            labels=["how", "slot"],
+        )
+        for how, slot, count in recovered:
+            recoveries.add_metric([how, slot], count)
         in_flight = GaugeMetricFamily(f"{PREFIX}_jobs_in_flight", "Jobs pending or processing.", labels=["status"])
         for status, count in active.items():
             in_flight.add_metric([status], count)
@@ -163,7 +204,8 @@ class FleetCollector(Collector):
         )
         for slot_id, name, provider, operation, is_active in slots:
             info.add_metric([slot_id, name, provider, operation, str(is_active).lower()], 1)
-        yield from (jobs, in_flight, e2e, provider_calls, provider_errors, tokens, cost, call_duration, slot_spend)
+        yield from (jobs, recoveries, in_flight, e2e, provider_calls, provider_errors, tokens, cost, call_duration)
+        yield slot_spend
         yield info
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from providers.schema import Operation
+
+if TYPE_CHECKING:
+    from providers.breaker import CircuitBreaker
 
 
 @dataclass(frozen=True)
@@ -47,9 +50,23 @@ class ProviderRequest:
     # Set when ``image`` is already in the provider's ``photo_form``: the upright pixel size of
     # the photo the booth sent (the prepared image may be smaller).
     photo_size: tuple[int, int] | None = None
+    # The fleet-wide circuit breaker (providers/breaker.py), injected by the worker; None: none.
+    circuit: CircuitBreaker | None = None
 
     def remaining(self) -> float:
         return self.deadline - time.time()
+
+
+@dataclass(frozen=True)
+class CallReport:
+    """A provider call made for a job besides the one whose answer the job got: a hedged call
+    that lost the race (``outcome`` ``abandoned``, its connection closed) or failed."""
+
+    model: str
+    outcome: str
+    attempts: int
+    duration_s: float
+    usage: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -58,6 +75,10 @@ class ProviderResult:
     model: str = ""
     attempts: int = 1
     usage: Mapping[str, Any] = field(default_factory=dict)
+    # How the image was obtained when the first plan failed: "" (it did not), "refusal_prompt".
+    recovery: str = ""
+    # The job's other calls (hedging), each recorded as a provider call of its own.
+    side_calls: tuple[CallReport, ...] = ()
 
 
 class ProviderError(Exception):
@@ -70,12 +91,20 @@ class ProviderError(Exception):
         self.message = message
         self.attempts = attempts
         self.model = model
+        # The job's other calls (hedging), each recorded as a provider call of its own.
+        self.side_calls: tuple[CallReport, ...] = ()
 
 
 class ProviderRefused(ProviderError):
     """The provider declined the request (safety or policy block). Never retried."""
 
     code = "provider_refused"
+
+
+class ProviderUnavailable(ProviderError):
+    """Every model the slot may use is switched off by the circuit breaker: answered at once."""
+
+    code = "provider_unavailable"
 
 
 class ProviderTransient(ProviderError):
@@ -122,6 +151,11 @@ class Provider:
     def photo_form(self, operation: str) -> PhotoForm | None:
         """The form this provider wants the photo in, if it re-encodes it before use; ``None``
         (the default) hands it the booth's bytes."""
+        return None
+
+    def setup_problem(self) -> str | None:
+        """Why this provider cannot work as it is configured, with how to fix it, in an operator's
+        words; ``None`` when nothing is missing. Checked without any network call."""
         return None
 
     def warm(self) -> None:

@@ -1,25 +1,29 @@
 """Google Gemini image editing through the official google-genai SDK.
 
-The SDK does not retry unless asked to, and we never ask: the retry loop lives here so that it can
-obey the job's deadline (the one clock every budget derives from: docs/spec.md, "Job"). Every HTTP
-attempt gets ``timeout = min(self.timeout, time left - margin)`` and no attempt starts without a
-minimum amount of time left, so a hung Gemini can never hold the worker past the deadline.
+The SDK does not retry unless asked to, and we never ask: the retry loop (``providers/gemini_legs.py``)
+is ours so that it can obey the job's deadline (the one clock every budget derives from:
+docs/spec.md, "Job"). Every HTTP attempt gets ``timeout = min(self.timeout, time left - margin)``
+and no attempt starts without a minimum amount of time left, so a hung Gemini can never hold the
+worker past the deadline. Calls run on the SDK's asynchronous client (``providers/asyncrun.py``):
+an interrupt of the worker or a hedge that lost closes the connection of a call in flight.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import threading
-import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from google import genai
 from google.genai import types
 
-from providers import imaging
+from providers import asyncrun, imaging
 from providers.base import (
+    CallReport,
     ImageData,
     PhotoForm,
     Provider,
@@ -30,11 +34,23 @@ from providers.base import (
     ProviderTimeout,
     ProviderTransient,
 )
-from providers.gemini_errors import WARM_RESPONSE, map_exception, must_propagate, read_response
-from providers.gemini_operations import DEFAULT_MODEL, OPERATIONS, TEMPLATE_PARAMS, split_models
+from providers.gemini_errors import WARM_RESPONSE
+from providers.gemini_legs import CallPlan, Leg, LegAnswer, hedge_models
+from providers.gemini_operations import (
+    DEFAULT_MODEL,
+    OPERATIONS,
+    TEMPLATE_PARAMS,
+    nearest_aspect_ratio,
+    split_models,
+    takes_image_size,
+)
+from providers.hedging import race
 from providers.prompting import PromptTemplateError, render
 
 logger = logging.getLogger(__name__)
+
+# The outcome recorded for a hedged call cancelled because the other one answered first.
+ABANDONED = "abandoned"
 
 
 class GeminiProvider(Provider):
@@ -95,6 +111,15 @@ class GeminiProvider(Provider):
                 self._clients[key] = client
             return client
 
+    def setup_problem(self) -> str | None:
+        if self.api_keys:
+            return None
+        return (
+            "Gemini has no API key, so every Gemini slot fails. Fix: put GEMINI_API_KEY=<your key> in .env.local "
+            "(scripts/serve; .env for docker compose; several keys comma-separated) and restart PhotoChanger "
+            "(web, worker and beat)."
+        )
+
     def warm(self) -> None:
         """Measured (bench/README.md): a pool process's first Gemini call cost ~0.3 s of CPU more
         than the next ones: creating the SDK client (two SSL contexts) and building the response
@@ -103,17 +128,25 @@ class GeminiProvider(Provider):
             self._next_client()
         types.GenerateContentResponse.model_validate(WARM_RESPONSE)
 
-    def _call(
-        self, client: genai.Client, model: str, contents: list[types.PartUnionDict], timeout: float
+    async def _call(
+        self,
+        client: genai.Client,
+        model: str,
+        contents: list[types.PartUnionDict],
+        timeout: float,
+        image_config: types.ImageConfig | None = None,
     ) -> types.GenerateContentResponse:
         """One HTTP attempt; ``timeout`` (seconds) is this attempt's whole budget."""
         config = types.GenerateContentConfig(
             response_modalities=["IMAGE", "TEXT"],
+            image_config=image_config,
             automatic_continuation=False,  # a continuation would be a second request off our clock
             automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
             http_options=types.HttpOptions(timeout=max(1, int(timeout * 1000))),
         )
-        return client.models.generate_content(model=model, contents=contents, config=config)
+        # httpx's timeout bounds each read, not the whole answer: this bounds the whole attempt.
+        async with asyncio.timeout(timeout + self.ATTEMPT_MARGIN / 2):
+            return await client.aio.models.generate_content(model=model, contents=contents, config=config)
 
     # -- request ---------------------------------------------------------------------------------
 
@@ -142,16 +175,18 @@ class GeminiProvider(Provider):
         )
         return types.Part.from_bytes(data=encoded.data, mime_type=encoded.content_type)
 
-    def _contents(self, request: ProviderRequest) -> tuple[list[types.PartUnionDict], tuple[int, int]]:
-        template = request.params.get("prompt")
+    def _prompt_part(self, template: Any, fields: Mapping[str, str], param: str) -> types.Part:
         if not isinstance(template, str) or not template.strip():
-            raise ProviderPermanent("The slot's prompt is empty.")
+            raise ProviderPermanent(f"The slot's {param} is empty.")
         try:
-            prompt = render(template, request.fields)
+            return types.Part.from_text(text=render(template, fields))
         except PromptTemplateError as exc:
-            raise ProviderPermanent(f"The slot's prompt is invalid: {exc}") from None
+            raise ProviderPermanent(f"The slot's {param} is invalid: {exc}") from None
+
+    def _contents(self, request: ProviderRequest) -> tuple[list[types.PartUnionDict], tuple[int, int]]:
+        prompt = self._prompt_part(request.params.get("prompt"), request.fields, "prompt")
         photo, size = self._photo(request)
-        contents: list[types.PartUnionDict] = [types.Part.from_text(text=prompt), photo]
+        contents: list[types.PartUnionDict] = [prompt, photo]
         for param in TEMPLATE_PARAMS.get(request.operation, ()):
             images = request.templates.get(param) or ()
             if not images:
@@ -172,59 +207,60 @@ class GeminiProvider(Provider):
             raise ProviderPermanent("Gemini API key is not configured", attempts=0, model=models[0])
         try:
             contents, input_size = self._contents(request)
+            recovery = None
+            if params.get("refusal_prompt"):
+                refusal = self._prompt_part(params["refusal_prompt"], request.fields, "refusal prompt")
+                recovery = [refusal, *contents[1:]]
         except ProviderError as exc:
             exc.attempts, exc.model = 0, models[0]
             raise
-        model, attempts, answer = self._call_with_retries(request, models, contents)
-        return self._result(answer, model=model, attempts=attempts, input_size=input_size, params=params)
+        aspect_ratio = nearest_aspect_ratio(*input_size)
+        image_size = params.get("image_size") or "2K"
 
-    def _call_with_retries(
-        self, request: ProviderRequest, models: list[str], contents: list[types.PartUnionDict]
-    ) -> tuple[str, int, Any]:
-        attempts = 0
-        last: ProviderError | None = None
-        for index, model in enumerate(models):
-            is_last_model = index == len(models) - 1
-            delay = self.backoff
-            tries = 0
-            while True:
-                timeout = min(self.timeout, request.remaining() - self.ATTEMPT_MARGIN)
-                if timeout < self.min_attempt:
-                    raise self._final(last, attempts, model, "no time left before the deadline")
-                attempts += 1
-                tries += 1
-                try:
-                    response = self._call(self._next_client(), model, contents, timeout)
-                    return model, attempts, read_response(response, model=model, attempts=attempts)
-                except ProviderError as exc:  # read_response: refusals are content decisions
-                    exc.attempts, exc.model = attempts, model
-                    raise
-                except Exception as exc:  # noqa: BLE001 - every SDK/transport error is mapped here
-                    if must_propagate(exc):
-                        raise  # the worker's time limit or revocation: not ours to swallow
-                    last = map_exception(exc, model=model, attempts=attempts, timeout=timeout)
-                logger.warning("Gemini attempt %d (%s) failed: %s", attempts, model, last.message)
-                if not isinstance(last, ProviderTransient):
-                    break  # permanent for this model (e.g. 404 unknown model): try the next one
-                if not is_last_model and tries >= self.attempts_per_model:
-                    break
-                spare = request.remaining() - self.ATTEMPT_MARGIN - self.min_attempt
-                if last.retry_after is not None:
-                    wait = last.retry_after  # the server's RetryInfo: retrying sooner is pointless
-                else:
-                    wait = min(delay, spare)  # our own backoff may shrink to leave room for one more try
-                    delay *= 2
-                if wait > spare or spare < 0:
-                    break  # the retry could not finish in time; a fallback model may, at once
-                time.sleep(max(0.0, wait))
-        raise self._final(last, attempts, models[-1], "all models failed")
+        def image_config(model: str) -> types.ImageConfig:
+            return types.ImageConfig(
+                aspect_ratio=aspect_ratio, image_size=image_size if takes_image_size(model) else None
+            )
 
-    @staticmethod
-    def _final(last: ProviderError | None, attempts: int, model: str, why: str) -> ProviderError:
-        if last is None:
-            return ProviderTimeout(f"Gemini was not called: {why}", attempts=attempts, model=model)
-        last.attempts = attempts
-        return last
+        plan = CallPlan(request, models, contents, recovery, image_config)
+        hedge_after = params.get("hedge_after")
+        answer, side_calls = asyncrun.run(self._hedged(plan, float(hedge_after) if hedge_after else None))
+        result = self._result(
+            answer.answer, model=answer.model, attempts=answer.attempts, input_size=input_size, params=params
+        )
+        return replace(result, recovery=answer.recovery, side_calls=side_calls)
+
+    async def _hedged(self, plan: CallPlan, hedge_after: float | None) -> tuple[LegAnswer, tuple[CallReport, ...]]:
+        """The first leg over the slot's models, and after ``hedge_after`` seconds unanswered a
+        second one beside it (``hedge_models``); returns the winner and the other leg's record."""
+        legs = {"first": Leg(self, plan, plan.models)}
+
+        def second() -> Awaitable[LegAnswer]:
+            legs["second"] = Leg(self, plan, hedge_models(plan.models, legs["first"].index))
+            return legs["second"].run()
+
+        outcome = await race(legs["first"].run, second, hedge_after=hedge_after, deadline=plan.request.deadline)
+        winner_usage = outcome.answer.answer.usage if outcome.answer is not None else {}
+        side_calls = tuple(
+            CallReport(
+                model=legs[name].model if error is None else error.model,
+                outcome=ABANDONED if error is None else error.code,
+                attempts=legs[name].attempts,
+                duration_s=elapsed,
+                # An abandoned call is billed as if it had produced what the winner did: the
+                # provider may well finish it after we hung up (see stats/prices.py).
+                usage=winner_usage if error is None else {},
+            )
+            for name, elapsed, error in outcome.losers
+            if legs[name].attempts
+        )
+        if outcome.answer is None:
+            error = outcome.error or ProviderTimeout("Gemini gave no answer", attempts=0, model=plan.models[0])
+            error.side_calls = side_calls
+            raise error
+        if outcome.hedged:
+            logger.info("hedged Gemini call won by the %s leg (%s)", outcome.winner, outcome.answer.model)
+        return outcome.answer, side_calls
 
     def _result(
         self, answer: Any, *, model: str, attempts: int, input_size: tuple[int, int], params: Mapping[str, Any]

@@ -125,7 +125,7 @@ def map_exception(exc: BaseException, *, model: str, attempts: int, timeout: flo
         if code in TRANSIENT_STATUS or (code >= 500 and code != 501):
             return ProviderTransient(text, attempts=attempts, model=model)
         return ProviderPermanent(text, attempts=attempts, model=model)
-    if isinstance(exc, TIMEOUT_ERRORS):
+    if isinstance(exc, (*TIMEOUT_ERRORS, TimeoutError)):  # TimeoutError: the attempt's own bound
         return ProviderTimeout(
             f"Gemini did not answer within {timeout:.1f} s ({type(exc).__name__})",
             attempts=attempts,

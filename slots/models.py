@@ -18,6 +18,12 @@ class Slot(models.Model):
     secret_hash = models.CharField(max_length=64)
     version = models.PositiveIntegerField(default=1)
     is_active = models.BooleanField(default=True)
+    # Checked by beat with the sample portrait every CANARY_PERIOD_MINUTES inside CANARY_WINDOW
+    # (ingest.slot_check), so a slot that stops working is seen before a guest sees it.
+    canary = models.BooleanField(
+        default=False,
+        help_text="Checked with a sample photo every few minutes during the event window (CANARY_WINDOW).",
+    )
     template_media = models.ManyToManyField(
         "media.TemplateMedia", through="SlotTemplateMedia", related_name="slots", blank=True
     )

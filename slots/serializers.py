@@ -78,6 +78,9 @@ class SlotCreateInputSerializer(serializers.Serializer):
         help_text="Validated against the operation's schema (GET /api/providers/); defaults are filled in.",
     )
     is_active = serializers.BooleanField(required=False, default=True)
+    canary = serializers.BooleanField(
+        required=False, default=False, help_text="Checked with a sample photo during the event window (CANARY_*)."
+    )
 
 
 class SlotUpdateInputSerializer(serializers.Serializer):
@@ -88,6 +91,7 @@ class SlotUpdateInputSerializer(serializers.Serializer):
     operation = serializers.CharField(max_length=50)
     params = serializers.DictField()
     is_active = serializers.BooleanField(help_text="false cancels the slot's pending jobs.")
+    canary = serializers.BooleanField(required=False, help_text="Left as it is when not sent.")
     version = serializers.IntegerField(
         min_value=1, required=False, help_text="The slot's current version, unless sent as If-Match."
     )
@@ -109,6 +113,7 @@ class SlotOutputSerializer(serializers.Serializer):
         help_text="Template media ids the params refer to (derived from params)."
     )
     is_active = serializers.BooleanField()
+    canary = serializers.BooleanField()
     version = serializers.IntegerField(help_text="Send it back (If-Match or `version`) to change the slot.")
     ingest_url = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()

@@ -96,7 +96,13 @@ def _name_clean(name: str) -> str:
 
 @transaction.atomic
 def slot_create(
-    *, name: str, provider: str, operation: str, params: Mapping[str, Any], is_active: bool = True
+    *,
+    name: str,
+    provider: str,
+    operation: str,
+    params: Mapping[str, Any],
+    is_active: bool = True,
+    canary: bool = False,
 ) -> tuple[Slot, str]:
     """Create a slot; returns it with the plaintext secret, which is never stored or shown again."""
     name = _name_clean(name)
@@ -109,12 +115,13 @@ def slot_create(
         params=cleaned,
         secret_hash=slot_secret_hash(secret),
         is_active=is_active,
+        canary=canary,
     )
     _template_links_sync(slot=slot)
     return slot, secret
 
 
-UPDATABLE_FIELDS = frozenset({"name", "provider", "operation", "params", "is_active"})
+UPDATABLE_FIELDS = frozenset({"name", "provider", "operation", "params", "is_active", "canary"})
 # Changing any of these changes what the params mean, so the params are validated again.
 OPERATION_FIELDS = frozenset({"provider", "operation", "params"})
 

@@ -19,6 +19,8 @@ class ProviderCall(models.Model):
         PROVIDER_REFUSED = "provider_refused", "Refused (safety)"
         PROVIDER_TIMEOUT = "provider_timeout", "Timed out"
         INTERRUPTED = "interrupted", "Interrupted (job ended while the call ran)"
+        ABANDONED = "abandoned", "Abandoned (a hedged call answered first)"
+        PROVIDER_UNAVAILABLE = "provider_unavailable", "Not called (circuit breaker open)"
 
     created_at = models.DateTimeField()
     job_id = models.UUIDField(null=True, blank=True)

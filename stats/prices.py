@@ -3,7 +3,9 @@
 ``PROVIDER_PRICES`` (JSON) overrides or extends ``DEFAULT_PRICES`` per model name:
 ``{"<model>": {"input_per_1k_tokens": 0.0003, "output_per_1k_tokens": 0.03, "per_call": 0}}``.
 Prices are in ``PROVIDER_PRICES_CURRENCY`` (USD by default). ``per_call`` is charged for each call
-that returned a result; token prices apply to the tokens the provider reported. A model missing
+that returned a result; token prices apply to the tokens the provider reported (a hedged call
+abandoned after the other one answered is charged the winner's tokens: the provider may finish
+and bill it after the connection closed). A model missing
 from the table costs 0 and its calls are counted as *unpriced*, so the gap shows in the API.
 """
 
@@ -25,9 +27,13 @@ PRICE_FIELDS = ("input_per_1k_tokens", "output_per_1k_tokens", "per_call")
 # Google's list prices for Gemini 2.5 Flash Image (USD): $0.30 per 1M input tokens (text and
 # image), $30 per 1M output tokens (one 1024px image is 1290 tokens, about $0.039).
 GEMINI_FLASH_IMAGE = {"input_per_1k_tokens": 0.0003, "output_per_1k_tokens": 0.03, "per_call": 0}
+# Gemini 3 Pro Image ("Nano Banana Pro"): $2 per 1M input tokens, $120 per 1M output image tokens
+# (a 1K or 2K image is 1120 tokens, about $0.134; a 4K one 2000 tokens, about $0.24).
+GEMINI_3_PRO_IMAGE = {"input_per_1k_tokens": 0.002, "output_per_1k_tokens": 0.12, "per_call": 0}
 DEFAULT_PRICES: dict[str, dict[str, float]] = {
     "gemini-2.5-flash-image": GEMINI_FLASH_IMAGE,
     "gemini-2.5-flash-image-preview": GEMINI_FLASH_IMAGE,
+    "gemini-3-pro-image-preview": GEMINI_3_PRO_IMAGE,
     # The local Pillow provider runs on our own workers.
     "pillow": {"input_per_1k_tokens": 0, "output_per_1k_tokens": 0, "per_call": 0},
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -17,7 +17,7 @@ from stats.prices import price_for
 from stats.usage import usage_tokens
 
 if TYPE_CHECKING:
-    from providers.base import ProviderError, ProviderResult
+    from providers.base import CallReport, ProviderError, ProviderResult
 
 
 class CallingJob(Protocol):
@@ -110,6 +110,25 @@ def provider_call_record(
         },
     )
     return call
+
+
+def provider_side_calls_record(*, job: CallingJob, calls: Iterable[CallReport]) -> None:
+    """Record a job's other calls (a hedged call that lost or failed), one row each, with what
+    they are estimated to cost. Never raises, like ``provider_call_observe``."""
+    for call in calls:
+        try:
+            provider_call_record(
+                job=job,
+                outcome=call.outcome,
+                model=call.model,
+                attempts=call.attempts,
+                usage=call.usage,
+                duration_s=call.duration_s,
+            )
+        except Exception as exc:
+            if any(cls.__name__ in CONTROL_FLOW for cls in type(exc).__mro__):
+                raise
+            logger.exception("could not record a side call of job %s", job.id, extra={"job_id": str(job.id)})
 
 
 def provider_call_observe(

@@ -39,8 +39,19 @@ def gemini(gemini_server) -> GeminiStub:
     """The stand-in Gemini API, its script and records cleared for this test."""
     gemini_server.reset()
     gemini_server.default = ok()
+    _breakers_forget()
     yield gemini_server
     gemini_server.reset()
+
+
+def _breakers_forget() -> None:
+    """A test's failing models must not leave the fleet-wide circuit breaker open for the next one."""
+    from jobs.breaker import KEY_PREFIX
+
+    with redis.Redis.from_url(settings.REDIS_URL) as client:
+        keys = list(client.scan_iter(match=f"{KEY_PREFIX}:*", count=500))
+        if keys:
+            client.delete(*keys)
 
 
 @pytest.fixture(scope="session")

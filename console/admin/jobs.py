@@ -80,7 +80,7 @@ class JobAdmin(admin.ModelAdmin):
         "failure_code",
         "attempts",
     ]
-    list_filter = ["status", JobOutcomeFilter, "is_test_run", "slot", "provider"]
+    list_filter = ["status", JobOutcomeFilter, "recovered_by", "is_test_run", "slot", "provider"]
     date_hierarchy = "created_at"
     search_fields = ["slot__name", "failure_code", "failure_message"]
     list_select_related = ["slot"]
@@ -90,7 +90,20 @@ class JobAdmin(admin.ModelAdmin):
         (None, {"fields": ["id", "slot_link", "status_badge", "is_test_run", "provider", "operation", "params_json"]}),
         ("Before / after", {"fields": ["images"]}),
         ("Timeline", {"fields": ["created_at", "started_at", "finished_at", "deadline", "queue_wait", "duration"]}),
-        ("Outcome", {"fields": ["attempts", "model", "failure_code", "failure_message", "usage_json", "result_info"]}),
+        (
+            "Outcome",
+            {
+                "fields": [
+                    "attempts",
+                    "model",
+                    "recovered_by",
+                    "failure_code",
+                    "failure_message",
+                    "usage_json",
+                    "result_info",
+                ]
+            },
+        ),
         ("Booth", {"fields": ["booth_fields", "celery_task_id"]}),
     ]
     readonly_fields = [
@@ -110,6 +123,7 @@ class JobAdmin(admin.ModelAdmin):
         "duration",
         "attempts",
         "model",
+        "recovered_by",
         "failure_code",
         "failure_message",
         "usage_json",

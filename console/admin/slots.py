@@ -22,18 +22,20 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
+from console.admin_checks import slots_check_action
 from console.admin_views import dashboard_context, slot_test_run_view, template_media_thumbnail_url
 from console.forms import PARAM_PREFIX, SlotAdminForm
+from console.templatetags.event_ready import booth_url_warning
 from core.bodycap import accepts_uploads
 from core.errors import ApplicationError
-from core.provider_registry import provider_registry
+from core.provider_registry import provider_registry, provider_setup_problem, provider_setup_problems
 from jobs.activity import slot_activity_annotate, stats_since
 from jobs.models import JobStatus
 from media.models import TemplateMedia
 from slots.models import Slot
 from slots.services import slot_create, slot_delete, slot_ingest_url, slot_secret_rotate, slot_update
 
-SLOT_FIELDS = ("name", "provider", "operation", "is_active")
+SLOT_FIELDS = ("name", "provider", "operation", "is_active", "canary")
 
 
 class SaveRefused(Exception):
@@ -73,8 +75,9 @@ def _copy_saved(target: Slot, saved: Slot) -> None:
 class SlotAdmin(admin.ModelAdmin):
     form = SlotAdminForm
     list_display = ["name", "provider", "operation", "is_active", "last_job", "jobs_recent", "ingest_url"]
-    list_filter = ["is_active", "provider"]
+    list_filter = ["is_active", "canary", "provider"]
     search_fields = ["name"]
+    actions = [slots_check_action]
     readonly_fields = ["ingest_url_field", "id", "current_version", "template_media_used", "created_at", "updated_at"]
 
     class Media:
@@ -82,6 +85,9 @@ class SlotAdmin(admin.ModelAdmin):
         css = {"all": ["slots/admin/slot_admin.css"]}
 
     # --- list ------------------------------------------------------------------------------
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        return super().changelist_view(request, {**(extra_context or {}), "booth_url_warning": booth_url_warning()})
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Slot]:
         return slot_activity_annotate(super().get_queryset(request), since=stats_since())
@@ -141,12 +147,14 @@ class SlotAdmin(admin.ModelAdmin):
         context["slot_form_schema"] = {
             "prefix": PARAM_PREFIX,
             "providers": provider_registry().describe(),
+            "setup_problems": provider_setup_problems(),
             "templates": [
                 {"id": str(t.pk), "name": t.name, "thumbnail": template_media_thumbnail_url(t.pk)}
                 for t in TemplateMedia.objects.order_by("name", "id")
             ],
         }
         context["params_editable"] = add or self.has_change_permission(request, obj)
+        context["booth_url_warning"] = booth_url_warning()
         if obj is not None and request.user.has_perm("jobs.view_job"):
             context.update(dashboard_context(slot_id=obj.pk))
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -171,6 +179,8 @@ class SlotAdmin(admin.ModelAdmin):
         except ApplicationError as exc:
             raise SaveRefused(exc) from exc
         _copy_saved(obj, saved)
+        if problem := provider_setup_problem(saved.provider):
+            self.message_user(request, f"Saved, but this slot will fail: {problem}", messages.WARNING)
 
     def response_add(self, request: HttpRequest, obj: Slot, post_url_continue: str | None = None) -> HttpResponse:
         secret = getattr(obj, "plaintext_secret", None)

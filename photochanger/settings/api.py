@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from photochanger.settings.environment import env, positive
+from photochanger.settings.environment import count_limit, env, positive
 from photochanger.settings.keys import JWT_SIGNING_KEY, SECRET_KEY
-from photochanger.settings.secrets import derived_key
+from photochanger.settings.secrets import derived_key, url_password_refuse_placeholder
 
 # --- Providers -------------------------------------------------------------------------------
 PROVIDERS: dict[str, dict] = {
@@ -22,6 +22,19 @@ PROVIDERS: dict[str, dict] = {
         },
     },
 }
+# The fleet-wide circuit breaker per provider and model (jobs/breaker.py): this many transient
+# failures within the window, with no success between, switch the model off for the cool-down
+# (0 failures: no breaker). Its state lives in Redis (REDIS_URL unless set); Redis down = no breaker.
+PROVIDER_BREAKER_FAILURES = count_limit("PROVIDER_BREAKER_FAILURES", env.int("PROVIDER_BREAKER_FAILURES", default=5))
+PROVIDER_BREAKER_WINDOW_SECONDS = positive(
+    "PROVIDER_BREAKER_WINDOW_SECONDS", env.float("PROVIDER_BREAKER_WINDOW_SECONDS", default=60.0)
+)
+PROVIDER_BREAKER_COOLDOWN_SECONDS = positive(
+    "PROVIDER_BREAKER_COOLDOWN_SECONDS", env.float("PROVIDER_BREAKER_COOLDOWN_SECONDS", default=30.0)
+)
+PROVIDER_BREAKER_REDIS_URL = url_password_refuse_placeholder(
+    "PROVIDER_BREAKER_REDIS_URL", env.str("PROVIDER_BREAKER_REDIS_URL", default="")
+)
 
 # --- Admin REST API --------------------------------------------------------------------------
 REST_FRAMEWORK = {

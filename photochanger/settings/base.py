@@ -19,6 +19,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 # The booth-facing base URL, used to print ingest URLs (CLI, API, admin).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# This machine's address on the venue network, when its own guess is wrong (scripts/serve --lan).
+LAN_ADDRESS = env.str("LAN_ADDRESS", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

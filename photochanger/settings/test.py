@@ -33,4 +33,5 @@ MIDDLEWARE = [*MIDDLEWARE, "tests.support.middleware.FreshContentTypesMiddleware
 PROVIDERS = {
     **PROVIDERS,
     "testing": {"BACKEND": "tests.support.providers.TestingProvider"},
+    "gemini_nokey": {"BACKEND": "tests.support.providers.UnconfiguredGeminiProvider", "OPTIONS": {"api_keys": []}},
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import ImproperlyConfigured
 
 from photochanger.settings.environment import env, positive
@@ -52,6 +54,31 @@ CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
     "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 }
+
+
+# --- Canary checks (ingest.slot_check): slots flagged ``canary`` get the sample portrait every
+# CANARY_PERIOD_MINUTES while now is inside CANARY_WINDOW ("<start>/<end>", ISO 8601 with a UTC
+# offset, e.g. 2026-12-05T17:00+01:00/2026-12-06T02:00+01:00; empty: no canary checks).
+def _canary_window(text: str) -> tuple[datetime, datetime] | None:
+    if not text.strip():
+        return None
+    try:
+        start, end = (datetime.fromisoformat(part.strip()) for part in text.split("/"))
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"CANARY_WINDOW must be <start>/<end> in ISO 8601, e.g. 2026-12-05T17:00+01:00/2026-12-06T02:00+01:00; "
+            f"got {text!r}."
+        ) from exc
+    if start.tzinfo is None or end.tzinfo is None or end <= start:
+        raise ImproperlyConfigured(
+            f"CANARY_WINDOW needs UTC offsets on both ends and an end after the start; got {text!r}."
+        )
+    return start, end
+
+
+CANARY_WINDOW = _canary_window(env.str("CANARY_WINDOW", default=""))
+CANARY_PERIOD_MINUTES = positive("CANARY_PERIOD_MINUTES", env.float("CANARY_PERIOD_MINUTES", default=10.0))
+
 # One beat process runs these; each task is idempotent and safe to overlap with itself.
 CELERY_BEAT_SCHEDULE = {
     "cleanup-expired-media": {"task": "jobs.cleanup_expired_media", "schedule": CLEANUP_PERIOD_SECONDS},
@@ -60,4 +87,5 @@ CELERY_BEAT_SCHEDULE = {
     "cleanup-expired-booth-fields": {"task": "jobs.cleanup_expired_booth_fields", "schedule": CLEANUP_PERIOD_SECONDS},
     "flush-expired-tokens": {"task": "photochanger.flush_expired_tokens", "schedule": 3600.0},
     "cleanup-storage-orphans": {"task": "jobs.cleanup_storage_orphans", "schedule": STORAGE_ORPHAN_MIN_AGE_SECONDS},
+    "canary-checks": {"task": "ingest.canary_checks", "schedule": CANARY_PERIOD_MINUTES * 60},
 }

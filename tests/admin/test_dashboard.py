@@ -147,3 +147,28 @@ def test_dashboard_links_lead_to_the_matching_job_list(admin_client):
     response = admin_client.get(link)
     assert {j.id for j in response.context["cl"].queryset} == {failed.id}
     assert JobStatus.FAILED_PROVIDER in link
+
+
+def test_the_dashboard_counts_recovered_jobs_and_shows_each_models_circuit_breaker(admin_client, settings):
+    import uuid
+
+    from jobs.breaker import RedisCircuitBreaker
+    from providers.breaker import BreakerPolicy
+
+    slot = SlotFactory(name="Prom")
+    completed(slot, seconds=2, recovered_by="refusal_prompt")
+    completed(slot, seconds=2)
+    model = f"dashboard-{uuid.uuid4().hex[:8]}"
+    breaker = RedisCircuitBreaker(BreakerPolicy(1, 60, 60), settings.REDIS_URL)
+    breaker.failure("gemini", model)
+
+    html = admin_client.get("/admin/").content.decode()
+
+    assert '<td class="count recovered">1</td>' in html
+    assert f'<tr class="breaker breaker-open" data-model="{model}">' in html
+
+
+def test_the_dashboard_says_when_the_breakers_redis_does_not_answer(admin_client, settings):
+    settings.PROVIDER_BREAKER_REDIS_URL = "redis://127.0.0.1:1/0"
+    html = admin_client.get("/admin/").content.decode()
+    assert "Unknown: the breaker's Redis does not answer (calls proceed without it)." in html

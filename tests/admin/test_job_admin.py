@@ -226,3 +226,10 @@ def test_staff_who_may_only_view_jobs_cannot_cancel(client_for):
     assert viewer.post(f"/admin/jobs/job/{job.id}/cancel/").status_code == 403
     viewer.post(LIST, {"action": "cancel_jobs", "_selected_action": [str(job.id)]})
     assert Job.objects.get(id=job.id).status == JobStatus.PENDING
+
+
+def test_a_recovered_jobs_page_says_how_it_was_recovered(admin_client):
+    job = JobFactory(slot=SlotFactory(), status="completed", recovered_by="refusal_prompt")
+    html = admin_client.get(detail(job)).content.decode()
+    assert "Recovered by" in html and "refusal_prompt" in html
+    assert listed(admin_client, recovered_by="refusal_prompt") == {job.id}

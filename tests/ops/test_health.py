@@ -122,8 +122,21 @@ def test_readyz_is_ok_when_every_dependency_answers(live_stack):
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "broker", "result_backend", "storage", "workers"}
+    assert set(body["checks"]) == {"database", "broker", "result_backend", "storage", "workers", "providers"}
     assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.pipeline
+def test_readyz_warns_of_a_provider_without_a_key_without_failing(live_stack):
+    # The test settings carry a Gemini without a key (gemini_nokey) besides the configured one.
+    body = requests.get(f"{live_stack.base_url}/readyz", timeout=10).json()
+
+    assert body["status"] == "ok"
+    providers = body["checks"]["providers"]
+    assert providers["ok"] is True
+    [warning] = providers["warnings"]
+    assert warning.startswith("gemini_nokey: Gemini has no API key")
+    assert "Fix: put GEMINI_API_KEY=<your key> in .env" in warning
 
 
 @pytest.mark.pipeline

@@ -187,3 +187,25 @@ def test_metrics_scraped_from_the_live_stack_after_a_few_ingests(live_stack, tra
         == 3
     )
     assert requests.get(url, timeout=10).status_code == 401
+
+
+def test_recovered_jobs_and_the_circuit_breaker_are_exported(client, metrics_token, settings):
+    from jobs.breaker import RedisCircuitBreaker
+    from providers.breaker import BreakerPolicy
+
+    slot = SlotFactory()
+    JobFactory(slot=slot, status="completed", recovered_by="refusal_prompt")
+    JobFactory(slot=slot, status="completed")
+    model = f"metrics-{uuid.uuid4().hex[:8]}"
+    breaker = RedisCircuitBreaker(BreakerPolicy(2, 60, 60), settings.REDIS_URL)
+    breaker.failure("gemini", model)
+    breaker.failure("gemini", model)
+
+    samples = _scrape(client)
+
+    assert _value(samples, "photochanger_jobs_recovered_total", how="refusal_prompt", slot=str(slot.id)) == 1
+    labels = {"provider": "gemini", "model": model}
+    assert _value(samples, "photochanger_provider_breaker_state", **labels, state="open") == 1
+    assert _value(samples, "photochanger_provider_breaker_state", **labels, state="closed") == 0
+    assert _value(samples, "photochanger_provider_breaker_opened_total", **labels) == 1
+    assert _value(samples, "photochanger_metrics_source_up", source="breaker") == 1

@@ -34,9 +34,12 @@ def test_a_small_pool_keeps_each_processes_connection_between_jobs(live_stack, b
     assert 1 <= len(_worker_backends()) <= 4, "idle after their jobs, still connected; one per pool process"
 
 
-def test_a_kept_connection_postgresql_cut_is_replaced_at_the_next_job(live_stack, booth_slot):
+def test_a_kept_connection_postgresql_cut_is_replaced_at_the_next_job(live_stack, booth_slot, stored_files):
     slot = booth_slot(operation="sepia")
     assert _post(live_stack, slot).status == 200
+    # The booth is answered at "completed"; the worker then still deletes the input. Cut the
+    # connection once it is idle, between jobs, which is what this test is about.
+    assert stored_files("inputs/", settled=True) == []
     with connection.cursor() as cursor:
         for pid in _worker_backends():
             cursor.execute("SELECT pg_terminate_backend(%s)", [pid])

@@ -76,9 +76,9 @@ def test_each_attempts_timeout_never_exceeds_the_time_left(stub: GeminiStub, mon
     budgets: list[tuple[float, float]] = []
     real_call = GeminiProvider._call
 
-    def spy(self: GeminiProvider, client: Any, model: str, contents: Any, timeout: float) -> Any:
+    async def spy(self: GeminiProvider, client: Any, model: str, contents: Any, timeout: float, *rest: Any) -> Any:
         budgets.append((timeout, request.remaining()))
-        return real_call(self, client, model, contents, timeout)
+        return await real_call(self, client, model, contents, timeout, *rest)
 
     monkeypatch.setattr(GeminiProvider, "_call", spy)
     with pytest.raises(ProviderTransient):
@@ -102,7 +102,7 @@ def test_the_workers_soft_time_limit_passes_through_untouched(
     class SoftTimeLimitExceeded(Exception):  # what billiard raises inside the task
         pass
 
-    def interrupted(*args: Any) -> Any:
+    async def interrupted(*args: Any) -> Any:
         raise SoftTimeLimitExceeded()
 
     monkeypatch.setattr(GeminiProvider, "_call", interrupted)

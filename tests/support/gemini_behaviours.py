@@ -60,3 +60,54 @@ def text_only(text: str = "I can't make that picture, but here is a poem instead
 def malformed() -> Behaviour:
     """HTTP 200 with a body that is not JSON."""
     return Behaviour("malformed")
+
+
+@dataclass(frozen=True)
+class Mix(Behaviour):
+    """One of several behaviours per request, by share (the shares need not sum to 1)."""
+
+    choices: tuple[tuple[float, Behaviour], ...] = ()
+
+
+@dataclass(frozen=True)
+class Storm(Behaviour):
+    """``during`` between two ``time.time()`` instants, ``otherwise`` before and after."""
+
+    during: Behaviour | None = None
+    otherwise: Behaviour | None = None
+    starts_at: float = 0.0
+    ends_at: float = 0.0
+
+
+def mix(*choices: tuple[float, Behaviour]) -> Behaviour:
+    """A latency distribution or a refusal share, e.g. ``mix((0.85, ok(latency=8)),
+    (0.10, ok(latency=30)), (0.05, hang(600)))`` or ``mix((0.1, finish()), (0.9, ok()))``."""
+    if not choices or any(share < 0 for share, _ in choices) or sum(share for share, _ in choices) <= 0:
+        raise ValueError("mix() needs behaviours with positive shares")
+    return Mix("mix", choices=tuple(choices))
+
+
+def storm(
+    during: Behaviour, *, seconds: float, otherwise: Behaviour | None = None, starting_in: float = 0.0
+) -> Behaviour:
+    """``during`` (e.g. ``error(503)``) for ``seconds`` from ``starting_in`` seconds from now."""
+    import time
+
+    starts = time.time() + starting_in
+    return Storm("storm", during=during, otherwise=otherwise or ok(), starts_at=starts, ends_at=starts + seconds)
+
+
+def resolve(behaviour: Behaviour, *, now: float, draw: float) -> Behaviour:
+    """The plain behaviour a composite one stands for at ``now``; ``draw`` is uniform in [0, 1)."""
+    if isinstance(behaviour, Storm):
+        inner = behaviour.during if behaviour.starts_at <= now < behaviour.ends_at else behaviour.otherwise
+        return resolve(inner or ok(), now=now, draw=draw)
+    if isinstance(behaviour, Mix):
+        total = sum(share for share, _ in behaviour.choices)
+        point = draw * total
+        for share, choice in behaviour.choices:
+            if point < share:
+                return resolve(choice, now=now, draw=(point / share) if share else 0.0)
+            point -= share
+        return resolve(behaviour.choices[-1][1], now=now, draw=draw)
+    return behaviour

@@ -8,14 +8,23 @@ check pixels. Behaviour is scripted per test:
         stub.script(error(429, retry_delay=1), ok())   # FIFO, one per request, then stub.default
         stub.script_model("model-a", error(404))       # consumed first by requests for model-a
         stub.set_model_default("model-b", hang(5))     # every request for model-b once its queue is empty
+        stub.set_model_default("model-c", mix((0.85, ok(latency=8)), (0.15, hang(600))))  # a distribution
+        stub.set_model_default("model-d", storm(error(503), seconds=180))                # a 503 storm
+
+It checks ``generationConfig.imageConfig`` as Gemini does (a supported ``aspectRatio``; an
+``imageSize`` only on the models that take it) and answers in that aspect ratio; without one, in
+the shape of the last reference image, as the real model does. A request whose client hangs up
+while the stand-in is still "thinking" is recorded with ``disconnected_at`` and never answered.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
 import io
 import json
+import random
+import select
+import socket
 import threading
 import time
 from collections import deque
@@ -34,21 +43,13 @@ from tests.support.gemini_behaviours import (  # noqa: F401
     finish,
     hang,
     malformed,
+    mix,
     ok,
+    resolve,
+    storm,
     text_only,
 )
-
-STATUS_NAMES = {
-    400: "INVALID_ARGUMENT",
-    401: "UNAUTHENTICATED",
-    403: "PERMISSION_DENIED",
-    404: "NOT_FOUND",
-    429: "RESOURCE_EXHAUSTED",
-    500: "INTERNAL",
-    502: "BAD_GATEWAY",
-    503: "UNAVAILABLE",
-    504: "DEADLINE_EXCEEDED",
-}
+from tests.support.gemini_wire import drawn_size, error_body, image_config_error, parse_parts
 
 
 @dataclass
@@ -63,12 +64,11 @@ class StubRequest:
     at: float
     headers: dict[str, str]
     body: Any = field(repr=False, default=None)
-
-
-def _b64decode(data: str) -> bytes:
-    """Standard or URL-safe alphabet, padded or not (the SDK sends URL-safe)."""
-    cleaned = "".join(data.split()).replace("-", "+").replace("_", "/")
-    return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4), validate=True)
+    aspect_ratio: str | None = None
+    image_size: str | None = None
+    # When the client closed the connection before the answer (a cancelled call), else None.
+    disconnected_at: float | None = None
+    answered_at: float | None = None
 
 
 class GeminiStub:
@@ -79,10 +79,17 @@ class GeminiStub:
         self.api_keys = None if api_keys is None else set(api_keys)
         self.default = default or ok()
         self.requests: list[StubRequest] = []
+        # Requests per model since start, and those whose client hung up first: never reset (the
+        # benchmark forgets ``requests`` every second but counts calls over a whole run).
+        self.totals: dict[str, int] = {}
+        self.disconnects: dict[str, int] = {}
+        self.failures: dict[str, int] = {}  # requests answered with an error
+        self.failure_times: dict[str, list[float]] = {}  # when each of those arrived
         self._queue: deque[Behaviour] = deque()
         self._model_queues: dict[str, deque[Behaviour]] = {}
         self._model_defaults: dict[str, Behaviour] = {}
         self._lock = threading.Lock()
+        self._random = random.Random(14)  # a mix() draws the same sequence in every run
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -149,29 +156,33 @@ class GeminiStub:
         with self._lock:
             queue = self._model_queues.get(model)
             if queue:
-                return queue.popleft()
-            if model in self._model_defaults:
-                return self._model_defaults[model]
-            return self._queue.popleft() if self._queue else self.default
+                chosen = queue.popleft()
+            elif model in self._model_defaults:
+                chosen = self._model_defaults[model]
+            else:
+                chosen = self._queue.popleft() if self._queue else self.default
+            chosen = resolve(chosen, now=time.time(), draw=self._random.random())
+            if chosen.kind == "error":
+                self.failures[model] = self.failures.get(model, 0) + 1
+                self.failure_times.setdefault(model, []).append(time.time())
+            return chosen
+
+    def calls(self, model: str) -> list[StubRequest]:
+        with self._lock:
+            return [r for r in self.requests if r.model == model]
 
     def _record(self, record: StubRequest) -> None:
         with self._lock:
             self.requests.append(record)
+            self.totals[record.model] = self.totals.get(record.model, 0) + 1
+
+    def _record_disconnect(self, record: StubRequest) -> None:
+        record.disconnected_at = time.time()
+        with self._lock:
+            self.disconnects[record.model] = self.disconnects.get(record.model, 0) + 1
 
     def sleep(self, seconds: float) -> None:
         self._stopping.wait(seconds)
-
-
-def _error_body(
-    status: int, message: str, retry_delay: float | None = None, extra: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    details = list(extra or [])
-    if retry_delay is not None:
-        details.append({"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{retry_delay:g}s"})
-    body: dict[str, Any] = {"code": status, "message": message, "status": STATUS_NAMES.get(status, "UNKNOWN")}
-    if details:
-        body["details"] = details
-    return {"error": body}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -195,7 +206,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(body).encode())
 
     def do_GET(self) -> None:  # noqa: N802
-        self._json(404, _error_body(404, "Not found (the stub serves generateContent only)."))
+        self._json(404, error_body(404, "Not found (the stub serves generateContent only)."))
 
     def do_POST(self) -> None:  # noqa: N802
         arrived = time.time()
@@ -203,28 +214,27 @@ class _Handler(BaseHTTPRequestHandler):
         body_bytes = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         parts = url.path.strip("/").split("/")
         if len(parts) != 3 or parts[1] != "models" or not parts[2].endswith(":generateContent"):
-            return self._json(404, _error_body(404, f"Unknown path {url.path}"))
+            return self._json(404, error_body(404, f"Unknown path {url.path}"))
         version, model = parts[0], parts[2].removesuffix(":generateContent")
         key = self.headers.get("x-goog-api-key") or (parse_qs(url.query).get("key") or [None])[0]
         try:
             body = json.loads(body_bytes or b"{}")
-            prompts, images = self._parse(body)
+            prompts, images = parse_parts(body)
         except (ValueError, KeyError, TypeError, OSError) as exc:
-            return self._json(400, _error_body(400, f"Invalid JSON payload received. {exc}"))
+            return self._json(400, error_body(400, f"Invalid JSON payload received. {exc}"))
         stub = self.owner
-        stub._record(
-            StubRequest(
-                model, version, key, prompts, images, arrived, {k.lower(): v for k, v in self.headers.items()}, body
-            )
+        record = StubRequest(
+            model, version, key, prompts, images, arrived, {k.lower(): v for k, v in self.headers.items()}, body
         )
+        stub._record(record)
         if not key:
             return self._json(
-                403, _error_body(403, "Method doesn't allow unregistered callers. Please use API Key or other auth.")
+                403, error_body(403, "Method doesn't allow unregistered callers. Please use API Key or other auth.")
             )
         if stub.api_keys is not None and key not in stub.api_keys:
             return self._json(
                 400,
-                _error_body(
+                error_body(
                     400,
                     "API key not valid. Please pass a valid API key.",
                     extra=[
@@ -236,36 +246,44 @@ class _Handler(BaseHTTPRequestHandler):
                     ],
                 ),
             )
+        image_config = (body.get("generationConfig") or {}).get("imageConfig") or {}
+        record.aspect_ratio, record.image_size = image_config.get("aspectRatio"), image_config.get("imageSize")
+        refused = image_config_error(model, record.aspect_ratio, record.image_size)
+        if refused:
+            return self._json(400, error_body(400, refused))
         behaviour = stub._next(model)
-        if behaviour.latency:
-            stub.sleep(behaviour.latency)
-        self._answer(behaviour, model, prompts, images)
+        if behaviour.latency and self._client_left_within(behaviour.latency):
+            stub._record_disconnect(record)
+            self.close_connection = True
+            return None
+        record.answered_at = time.time()
+        self._answer(behaviour, model, prompts, images, record.aspect_ratio)
 
-    @staticmethod
-    def _parse(body: dict[str, Any]) -> tuple[list[str], list[tuple[str, int, int, bytes]]]:
-        prompts: list[str] = []
-        images: list[tuple[str, int, int, bytes]] = []
-        for content in body.get("contents", []):
-            for part in content.get("parts", []):
-                if "text" in part:
-                    prompts.append(part["text"])
-                blob = part.get("inlineData") or part.get("inline_data")
-                if blob is not None:
-                    mime = blob.get("mimeType") or blob.get("mime_type") or ""
-                    try:
-                        data = _b64decode(blob["data"])
-                    except binascii.Error as exc:
-                        raise ValueError(f"Invalid base64 in inline data: {exc}") from None
-                    with Image.open(io.BytesIO(data)) as img:
-                        images.append((mime, img.width, img.height, data))
-        return prompts, images
+    def _client_left_within(self, seconds: float) -> bool:
+        """Wait ``seconds`` (less if the stub stops), watching whether the client hangs up."""
+        until = time.monotonic() + seconds
+        while (left := until - time.monotonic()) > 0 and not self.owner._stopping.is_set():
+            readable, _, _ = select.select([self.connection], [], [], min(left, 0.05))
+            if readable:
+                try:
+                    if self.connection.recv(1, socket.MSG_PEEK) == b"":
+                        return True
+                except OSError:
+                    return True
+                self.owner.sleep(min(left, 0.05))  # bytes of a pipelined request: not our business
+        return False
 
     def _answer(
-        self, behaviour: Behaviour, model: str, prompts: list[str], images: list[tuple[str, int, int, bytes]]
+        self,
+        behaviour: Behaviour,
+        model: str,
+        prompts: list[str],
+        images: list[tuple[str, int, int, bytes]],
+        aspect_ratio: str | None = None,
     ) -> None:
         kind = behaviour.kind
         if kind == "error":
-            return self._json(behaviour.status, _error_body(behaviour.status, behaviour.message, behaviour.retry_delay))
+            return self._json(behaviour.status, error_body(behaviour.status, behaviour.message, behaviour.retry_delay))
         if kind == "malformed":
             return self._send(200, b'{"candidates": [{"content": {"parts": [')
         usage = {"promptTokenCount": 10 + 258 * len(images), "candidatesTokenCount": 1290}
@@ -279,11 +297,12 @@ class _Handler(BaseHTTPRequestHandler):
         reason = behaviour.reason or "STOP"
         if kind == "ok":
             if not images:
-                return self._json(400, _error_body(400, "The request has no image to edit."))
+                return self._json(400, error_body(400, "The request has no image to edit."))
             with Image.open(io.BytesIO(images[0][3])) as photo:
                 result = ImageOps.invert(photo.convert("RGB"))
-            if behaviour.output_size:
-                result = result.resize(behaviour.output_size)
+            size = behaviour.output_size or drawn_size(result.size, aspect_ratio, images)
+            if size != result.size:
+                result = result.resize(size)
             buffer = io.BytesIO()
             result.save(buffer, "PNG")
             out_parts.append(

@@ -14,6 +14,7 @@ from providers.base import (
     ProviderResult,
     ProviderTransient,
 )
+from providers.gemini import GeminiProvider
 from providers.schema import Operation, Param
 
 FAILURES = {
@@ -59,3 +60,10 @@ class TestingProvider(Provider):
             raise FAILURES[failure]
         _mark(request, "finished")
         return ProviderResult(image=request.image, model="testing")
+
+
+class UnconfiguredGeminiProvider(GeminiProvider):
+    """Gemini as a deployment without ``GEMINI_API_KEY`` has it (the suite's own Gemini has a key)."""
+
+    name = "gemini_nokey"
+    label = "Gemini without a key (tests)"

@@ -77,6 +77,34 @@ class LiveStack:
                 stop_process(process)
 
 
+def start_worker(env: dict[str, str], name: str, worker_name: str, *, concurrency: int = 4) -> subprocess.Popen:
+    """A Celery prefork worker (its log in ARTIFACTS/<name>-worker.log); ping it to know it is up."""
+    return subprocess.Popen(
+        [
+            str(BIN / "celery"),
+            "-A",
+            "photochanger",
+            "worker",
+            "-P",
+            "prefork",
+            "-c",
+            str(concurrency),
+            "-l",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            worker_name,
+        ],
+        # The label of every JSON log line (the test process may carry gunicorn.conf.py's "web").
+        env={**env, "PHOTOCHANGER_SERVICE": "worker"},
+        cwd=ROOT,
+        stdout=(ARTIFACTS / f"{name}-worker.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+
+
 def start_stack(
     env: dict[str, str], name: str, *, concurrency: int = 4, threads: int = 64, worker: bool = True
 ) -> LiveStack:
@@ -86,30 +114,7 @@ def start_stack(
     port = free_port()
     stack = LiveStack(base_url=f"http://127.0.0.1:{port}", worker_name=worker_name, env=env)
     if worker:
-        stack.worker = subprocess.Popen(
-            [
-                str(BIN / "celery"),
-                "-A",
-                "photochanger",
-                "worker",
-                "-P",
-                "prefork",
-                "-c",
-                str(concurrency),
-                "-l",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                worker_name,
-            ],
-            # The label of every JSON log line (the test process may carry gunicorn.conf.py's "web").
-            env={**env, "PHOTOCHANGER_SERVICE": "worker"},
-            cwd=ROOT,
-            stdout=(ARTIFACTS / f"{name}-worker.log").open("w"),
-            stderr=subprocess.STDOUT,
-        )
+        stack.worker = start_worker(env, name, worker_name, concurrency=concurrency)
     stack.web = subprocess.Popen(
         [
             str(BIN / "gunicorn"),

@@ -7,7 +7,8 @@
  * names and widgets as slots/forms.py. Values typed into a parameter of the same name are kept.
  * The server validates everything again on save; nothing here is a check.
  *
- * Also: "Copy" buttons next to read-only fields (ingest URL, password).
+ * Also: "Copy" buttons next to read-only fields (ingest URL, password), and a warning under the
+ * provider when it is not configured (schema.setup_problems, from the provider itself).
  */
 "use strict";
 (function () {
@@ -199,7 +200,18 @@
       updatePreviews();
     }
 
-    provider.addEventListener("change", function () { fillOperations(); renderParams(); });
+    // A provider that cannot work as configured (Gemini without a key) says so, with the fix.
+    const problems = schema.setup_problems || {};
+    const warning = el("p", { id: "slot-provider-warning", class: "slot-provider-warning", role: "alert" });
+    provider.closest(".form-row").append(warning);
+    function showProviderProblem() {
+      const problem = problems[provider.value];
+      warning.textContent = problem || "";
+      warning.hidden = !problem;
+    }
+    showProviderProblem();
+
+    provider.addEventListener("change", function () { fillOperations(); renderParams(); showProviderProblem(); });
     operation.addEventListener("change", renderParams);
     container.addEventListener("change", function (event) {
       if (event.target.classList.contains("template-picker")) updatePreviews();

@@ -1,0 +1,41 @@
+"""The admin action "Check before the event": the sample portrait through each selected slot's
+real pipeline (``ingest.slot_check``), then one page with every slot's outcome."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.admin import ModelAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+from console.admin_views import job_image_available, job_thumbnail_url
+from ingest.slot_check import slot_checks_run
+from slots.models import Slot
+
+
+@admin.action(description="Check before the event (sample photo through each selected slot)", permissions=["change"])
+def slots_check_action(model_admin: ModelAdmin, request: HttpRequest, queryset: QuerySet[Slot]) -> HttpResponse:
+    checks = slot_checks_run(slots=list(queryset.order_by("name")))
+    rows = [
+        {
+            "check": check,
+            "thumbnail": job_thumbnail_url(check.job_id, "result")
+            if check.job is not None and job_image_available(job=check.job, kind="result")
+            else None,
+        }
+        for check in checks
+    ]
+    failed = sum(not check.ok for check in checks)
+    if failed:
+        model_admin.message_user(request, f"{failed} of {len(checks)} slot(s) failed the check.", messages.ERROR)
+    else:
+        model_admin.message_user(request, f"All {len(checks)} slot(s) passed the check.", messages.SUCCESS)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": "Check before the event",
+        "opts": model_admin.model._meta,
+        "rows": rows,
+        "media": model_admin.media,
+    }
+    return TemplateResponse(request, "admin/slots/slot/check_results.html", context)

@@ -95,10 +95,11 @@ def clock(monkeypatch):
 @pytest.fixture
 def workers_marked_alive():
     """Pretend a worker is consuming (its liveness key is set) for tests that run none."""
-    from jobs.liveness import _client, _key
+    from core.redis_clients import broker_client
+    from jobs.liveness import _key
 
     # Left to expire rather than deleted: a real worker of the live stack may share this key.
-    _client().set(_key(), "1", ex=30)
+    broker_client().set(_key(), "1", ex=30)
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@ installed (bench only) by wrapping the functions the web view and the worker tas
 
 Each web request and each task appends one JSON line to ``BENCH_TRACE_FILE``: the seconds spent
 per stage, how many times each ran, and wall-clock marks (``time.time()``) that join the two
-sides by job id (publish → task start: the queue; task end → web wake-up: the result backend).
+sides by job id (publish → task start: the queue; task end → web wake-up: the Redis wake-up of jobs.waiting).
 """
 
 from __future__ import annotations
@@ -129,6 +129,7 @@ def install() -> None:
     import jobs.processing as processing
     import jobs.services as job_services
     import jobs.tasks as tasks
+    import media.uploads as uploads
     from jobs.models import Job
     from providers import gemini, imaging
 
@@ -142,7 +143,7 @@ def install() -> None:
     _timed(http_request.HttpRequest, "_load_post_and_files", "multipart_parse")
     _timed(apis, "slot_get", "db_slot_get")
     _timed(apis, "slot_secret_matches", "auth")
-    _timed(apis, "image_check", "image_check")
+    _timed(uploads, "image_check", "image_check")
     _timed(apis, "workers_alive", "redis_workers_alive")
     _timed(apis, "auth_failure_record", "redis_auth_failure")  # wrong passwords only
     _timed(apis, "upload_sha256", "upload_sha256")
@@ -163,7 +164,7 @@ def install() -> None:
     signals.task_received.connect(_on_task_received, weak=False, dispatch_uid="bench-received")
     signals.task_prerun.connect(_on_task_prerun, weak=False, dispatch_uid="bench-prerun")
     _timed(job_services, "job_notify_final", "redis_notify_final", mark="notified")
-    _root(tasks, "job_process", "worker", lambda args, kwargs: kwargs.get("job_id"))
+    _root(tasks, "job_run", "worker", lambda args, kwargs: kwargs.get("job_id"))
     _timed(processing, "job_mark_processing", "db_mark_processing")
     _timed(processing, "_build_request", "read_input")
     _timed(gemini.GeminiProvider, "_call", "provider_http")

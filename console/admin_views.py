@@ -28,11 +28,12 @@ from PIL import Image, ImageOps
 
 from console.forms import SlotTestRunForm, form_errors_from_service
 from core.errors import ApplicationError
+from core.ids import uuid_or_none
 from ingest.testrun import job_test_run
 from jobs.activity import STATS_WINDOW, slot_stats_list, stats_since
 from jobs.breaker import breaker_states
 from jobs.models import Job, JobStatus
-from jobs.selectors import job_result, result_is_expired
+from jobs.selectors import result_live
 from media.models import TemplateMedia
 from providers import image_guard
 from slots.models import Slot
@@ -73,10 +74,8 @@ def job_image_key(*, job: Job, kind: str) -> str | None:
     if kind == "input":
         media = job.input_media
         return media.storage_key if media is not None and not media.is_deleted else None
-    result = job_result(job=job)
-    if result is None or result_is_expired(result=result):
-        return None
-    return result.storage_key
+    result = result_live(job=job)
+    return result.storage_key if result is not None else None
 
 
 def job_image_available(*, job: Job, kind: str) -> bool:
@@ -124,11 +123,11 @@ def template_media_thumbnail_view(request: HttpRequest, *, model_admin: ModelAdm
     return _thumbnail_response(template.storage_key, max_side=_size(request))
 
 
-def _uuid_or_404(value: str) -> str:
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError as exc:
-        raise Http404("Malformed id.") from exc
+def _uuid_or_404(value: str) -> uuid.UUID:
+    key = uuid_or_none(value)
+    if key is None:
+        raise Http404("Malformed id.")
+    return key
 
 
 def job_thumbnail_url(job_id: Any, kind: str, *, size: str = "thumb") -> str:

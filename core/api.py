@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
@@ -9,9 +10,11 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.permissions import BasePermission
+from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
 if TYPE_CHECKING:  # rest_framework.views imports this module through the settings
@@ -188,3 +191,18 @@ class SizeLimitedJSONParser(JSONParser):
             return super().parse(stream, media_type, parser_context)
         except RecursionError:  # '[' * 100000 fits the size cap; Python's parser recurses per level
             raise exceptions.ParseError("JSON parse error - nested too deeply.") from None
+
+
+class FileOrJsonErrorNegotiation(BaseContentNegotiation):
+    """For endpoints that answer a file (a FileResponse, which bypasses renderers) or a JSON error:
+    the client's Accept header is ignored, so a fetcher asking for ``Accept: image/*`` gets the
+    image (or the JSON error), never a 406."""
+
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)
+
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderer = list(renderers)[0]
+        return renderer, renderer.media_type

@@ -37,7 +37,6 @@ ErrorSerializer = inline_serializer(
         )
     },
 )
-ERROR_RESPONSE = ErrorSerializer
 
 
 def error(description: str) -> OpenApiResponse:

@@ -112,9 +112,14 @@ class CappedStream:
         return getattr(self.stream, name)
 
 
+def upload_too_large_message(noun: str = "file") -> str:
+    """What every upload over UPLOAD_MAX_BYTES is told (``noun``: "file", or "photo" for a booth's)."""
+    return f"The {noun} is larger than the {settings.UPLOAD_MAX_BYTES / 2**20:g} MB limit."
+
+
 def too_large_response(request: HttpRequest, view: View) -> HttpResponse:
     if takes_file_here(request, view):
-        code, message = "file_too_large", f"The file is larger than the {settings.UPLOAD_MAX_BYTES / 2**20:g} MB limit."
+        code, message = "file_too_large", upload_too_large_message()
     else:
         code, message = "request_too_large", f"The request body is larger than {settings.REQUEST_BODY_MAX_BYTES} bytes."
     if is_admin_request(request):

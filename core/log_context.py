@@ -8,21 +8,14 @@ import json
 import logging
 import re
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
+from core.ids import uuid_or_none
 from core.logging import log_context_bind, log_context_unbind, logging_configure
 
 INGEST_PATH = re.compile(r"^/ingest/([^/]+)/?$")
 request_logger = logging.getLogger("photochanger.requests")
-
-
-def _uuid_or_none(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
 
 
 def _error_code(response: Any) -> str | None:
@@ -49,7 +42,7 @@ class LogContextMiddleware:
         if match is None:
             return self.get_response(request)
         started = time.monotonic()
-        tokens = log_context_bind(slot_id=_uuid_or_none(match.group(1)))
+        tokens = log_context_bind(slot_id=uuid_or_none(match.group(1)))
         try:
             response = self.get_response(request)
             job_id = response.get("X-Job-Id") or None

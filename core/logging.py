@@ -41,7 +41,6 @@ SECRET_NAME = re.compile(r"password|passwd|secret|authorization|api_?key|credent
 SECRET_ENV_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|ACCESS_KEY(?!_ID)|BASIC_AUTH", re.I)
 # Shorter values would scrub ordinary words; a real secret is longer than this.
 MIN_SECRET_LENGTH = 8
-PLAIN_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bBearer\s+[A-Za-z0-9._~+/=-]+", re.I), f"Bearer {REDACTED}"),
     (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), REDACTED),

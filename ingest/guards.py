@@ -17,7 +17,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from redis.commands.core import Script
 
-from jobs.liveness import _client as redis_client
+from core.redis_clients import broker_client
 from jobs.models import ACTIVE_STATUSES, Job
 from slots.models import Slot
 
@@ -39,7 +39,7 @@ def auth_failure_record(*, slot: Slot, client: str) -> int:
     a burst of guesses at once gets no more tries than the limit."""
     key = _failures_key(slot, client)
     window = math.ceil(settings.INGEST_AUTH_FAILURE_WINDOW_SECONDS)
-    pipeline = redis_client().pipeline()
+    pipeline = broker_client().pipeline()
     pipeline.incr(key)
     pipeline.expire(key, window, nx=True)
     pipeline.ttl(key)
@@ -80,7 +80,7 @@ return 1
 
 @cache
 def _take_waiting_place() -> Script:
-    return redis_client().register_script(_TAKE_WAITING_PLACE)
+    return broker_client().register_script(_TAKE_WAITING_PLACE)
 
 
 @contextmanager
@@ -110,7 +110,7 @@ def retry_waiting_place(*, job: Job) -> Iterator[bool]:
 
 def _waiting_place_give_back(keys: list[str], place: str) -> None:
     try:
-        pipeline = redis_client().pipeline()
+        pipeline = broker_client().pipeline()
         for key in keys:
             pipeline.zrem(key, place)
         pipeline.execute()

@@ -7,22 +7,20 @@ import re
 import time
 import uuid
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import IO, NoReturn, cast
 
 import redis
-from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import IntegrityError
-from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from core.db import connection_release
 from core.errors import ApplicationError, Conflict, ServiceUnavailable
-from jobs.models import Job, JobStatus, Result
+from ingest.selectors import ingest_duplicate_find
+from jobs.models import Job
 from jobs.queueing import job_enqueue, job_revoke
 from jobs.selectors import job_with_result
-from jobs.services import job_create, job_input_release, job_mark_failed_timeout
+from jobs.services import job_create, job_deadline, job_input_release, job_mark_failed_timeout
 from jobs.waiting import job_wait
 from media.images import CheckedImage
 from media.models import MediaObject
@@ -44,14 +42,6 @@ IDEMPOTENCY_KEY_CHARACTERS = re.compile(r"[\x20-\x7e]*")
 class InvalidIdempotencyKey(ApplicationError):
     status = 400
     code = "invalid_idempotency_key"
-
-
-class IdempotencyKeyReused(ApplicationError):
-    status = 422
-    code = "idempotency_key_reused"
-
-    def __init__(self) -> None:
-        super().__init__("This Idempotency-Key was used for another photo; send each photo with its own key.")
 
 
 class PhotoAlreadyAccepted(Exception):
@@ -114,7 +104,7 @@ def ingest_accept(
     which booth statistics leave out.
     """
     job_id = uuid.uuid4()
-    deadline = received_at + timedelta(seconds=settings.T_SYNC_RESPONSE)
+    deadline = job_deadline(received_at=received_at)
     media = media_input_store(job_id=job_id, upload=upload, image=image, created_at=received_at, expires_at=deadline)
     try:
         job = job_create(
@@ -177,37 +167,10 @@ def _raise_for_concurrent_original(
     ) from exc
 
 
-def ingest_duplicate_find(*, slot: Slot, input_sha256: str, idempotency_key: str = "") -> Job | None:
-    """A booth resend's original job: the same photo bytes for the same slot within
-    IDEMPOTENCY_WINDOW_SECONDS (whatever its Idempotency-Key), still running or completed with its
-    result still there. A failed or cancelled original is not reused: the resend deserves a new try.
-
-    A key names one photo: raises ``IdempotencyKeyReused`` when the slot's recent jobs used
-    ``idempotency_key`` for other bytes, so a reused key never answers with another guest's photo.
-    """
-    since = timezone.now() - timedelta(seconds=settings.IDEMPOTENCY_WINDOW_SECONDS)
-    recent = Job.objects.filter(slot=slot, created_at__gte=since, is_test_run=False)
-    if idempotency_key and recent.filter(idempotency_key=idempotency_key).exclude(input_sha256=input_sha256).exists():
-        raise IdempotencyKeyReused()
-    if not input_sha256:
-        return None
-    job = (
-        recent.filter(input_sha256=input_sha256)
-        .exclude(status__in=[JobStatus.FAILED_TIMEOUT, JobStatus.FAILED_PROVIDER, JobStatus.CANCELLED])
-        .order_by("-created_at")
-        .first()
-    )
-    if job is not None and job.status == JobStatus.COMPLETED:
-        result = Result.objects.filter(job=job, expired_at__isnull=True, expires_at__gt=timezone.now()).first()
-        if result is None or not default_storage.exists(result.storage_key):
-            return None
-    return job
-
-
 def ingest_await(*, job: Job) -> Job:
     """Wait for the job's outcome until its deadline; past it, end the job as timed out.
 
-    If the result backend (Redis) fails during the wait, the job's row is watched instead: a
+    If Redis (the wake-up, ``jobs.waiting``) fails during the wait, the job's row is watched instead: a
     worker that still finishes in time is answered; otherwise the booth hears the queue is down.
     """
     if job.is_final:  # a booth retry of a job that already ended
@@ -219,7 +182,7 @@ def ingest_await(*, job: Job) -> Job:
         try:
             reported = job_wait(job=job)
         except QUEUE_ERRORS as exc:
-            logger.error("result backend failed while job %s waited: %s", job.id, exc)
+            logger.error("Redis failed while job %s waited: %s", job.id, exc)
             failure_code = "queue_unavailable"
             _watch_row_until_deadline(job)
             reported = False
@@ -232,7 +195,7 @@ def ingest_await(*, job: Job) -> Job:
         # this is a replica lagging or a stray signal): look again shortly rather than spin.
         connection_release()
         time.sleep(ROW_POLL_SECONDS)
-    if job_mark_failed_timeout(job_id=job.id, code=failure_code, message=FAILURE_MESSAGES[failure_code]):
+    if job_mark_failed_timeout(job_id=job.id, code=failure_code, message=FAILURE_MESSAGE_BY_CODE[failure_code]):
         job_revoke(job=job)
         job_input_release(job=job)
     job.refresh_from_db()
@@ -241,7 +204,8 @@ def ingest_await(*, job: Job) -> Job:
 
 QUEUE_ERRORS = (redis.RedisError, KombuOperationalError, OSError)
 ROW_POLL_SECONDS = 0.2
-FAILURE_MESSAGES = {
+# Stored as the job's failure message when the booth's wait ends it (the answer itself: ingest/apis.py).
+FAILURE_MESSAGE_BY_CODE = {
     "deadline_exceeded": "No result before the deadline.",
     "queue_unavailable": "The task queue failed while the photo was being processed.",
 }

@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import IO
 
-from django.conf import settings
 from django.utils import timezone
 
 from core.errors import ApplicationError, ValidationFailed
 from core.provider_registry import provider_photo_form
 from ingest.services import booth_metadata, ingest_accept, ingest_await
 from jobs.models import Job
-from media.images import UnsupportedImage, image_check
+from media.uploads import upload_image_check
 from slots.models import Slot
 
 
@@ -35,15 +34,11 @@ def job_test_run(*, slot: Slot, upload: IO[bytes], fields: Mapping[str, str] | N
             code="slot_disabled",
             status=403,
         )
-    size = getattr(upload, "size", None)
-    if size is not None and size > settings.UPLOAD_MAX_BYTES:
-        limit_mb = settings.UPLOAD_MAX_BYTES / (1024 * 1024)
-        raise ValidationFailed({"photo": [f"The photo is larger than the {limit_mb:g} MB limit."]})
+    photo_form = provider_photo_form(provider=slot.provider, operation=slot.operation)
     try:
-        photo_form = provider_photo_form(provider=slot.provider, operation=slot.operation)
-        image = image_check(upload, max_pixels=settings.IMAGE_MAX_PIXELS, form=photo_form)
-    except UnsupportedImage as exc:
-        raise ValidationFailed({"photo": [f"Not a usable JPEG, PNG or WebP image: {exc}"]}) from exc
+        image = upload_image_check(upload, noun="photo", form=photo_form)
+    except ApplicationError as exc:  # too large, or not a usable image: the form's photo field says why
+        raise ValidationFailed({"photo": [exc.message]}) from exc
     job = ingest_accept(
         slot=slot,
         upload=upload,

@@ -166,7 +166,3 @@ def recent_results_by_slot(*, slot_ids: list[uuid.UUID], per_slot: int) -> dict[
         if job.slot_id is not None:  # always: filtered on slot_id__in
             out.setdefault(job.slot_id, []).append(job)
     return out
-
-
-def seconds(value: timedelta | None) -> float | None:
-    return None if value is None else value.total_seconds()

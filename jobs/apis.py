@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from uuid import UUID
 
 from django.http import FileResponse
@@ -10,16 +9,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import FileOrJsonErrorNegotiation
 from core.api_schema import AUTH_ERRORS, error
 from jobs.models import JobStatus
+from jobs.result_links import result_share_link_create, result_share_links_revoke
 from jobs.selectors import ServableResult, job_get, job_list, result_get_servable, result_get_servable_by_link
 from jobs.serializers import (
     JobDetailOutputSerializer,
@@ -27,24 +25,10 @@ from jobs.serializers import (
     ResultLinkInputSerializer,
     ResultLinkOutputSerializer,
 )
-from jobs.services import job_cancel, result_share_link_create, result_share_links_revoke
+from jobs.services import job_cancel
 
 IMAGE_RESPONSE = {(200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The result image.")}
 JOB_NOT_FOUND = error("No job has this id.")
-
-
-class ErrorsAsJson(BaseContentNegotiation):
-    """File endpoints answer either the image (a FileResponse, which bypasses renderers) or a JSON
-    error, whatever the client's Accept says: ``Accept: image/jpeg`` must not become a 406."""
-
-    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
-        return next(iter(parsers), None)
-
-    def select_renderer(
-        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
-    ) -> tuple[BaseRenderer, str]:
-        renderer = list(renderers)[0]
-        return renderer, renderer.media_type
 
 
 def result_file_response(servable: ServableResult) -> FileResponse:
@@ -121,7 +105,7 @@ class JobCancelApi(APIView):
 
 class JobResultApi(APIView):
     required_scopes = {"GET": "jobs:read"}
-    content_negotiation_class = ErrorsAsJson
+    content_negotiation_class = FileOrJsonErrorNegotiation
 
     @extend_schema(
         tags=["results"],
@@ -178,7 +162,7 @@ class ResultLinkApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    content_negotiation_class = ErrorsAsJson
+    content_negotiation_class = FileOrJsonErrorNegotiation
 
     @extend_schema(
         tags=["results"],

@@ -19,6 +19,7 @@ from functools import cache
 import redis
 from django.conf import settings
 
+from core.redis_clients import redis_client, redis_connection
 from providers.breaker import BreakerPolicy
 
 logger = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ class RedisCircuitBreaker:
 
     def __init__(self, policy: BreakerPolicy, url: str) -> None:
         self.policy = policy
-        self.client = redis.Redis.from_url(url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT)
+        self.client = redis_client(url, timeout=SOCKET_TIMEOUT)
         self.script = self.client.register_script(SCRIPT)
         self._skip_until = 0.0
 
@@ -180,8 +181,7 @@ def _text(value: bytes | str) -> str:
 
 def breaker_states() -> list[BreakerState]:
     """Every provider model the breaker has seen, with its state now. Raises ``redis.RedisError``."""
-    client = redis.Redis.from_url(_redis_url(), socket_timeout=1, socket_connect_timeout=1)
-    try:
+    with redis_connection(_redis_url(), timeout=1.0) as client:
         keys = sorted(_text(key) for key in client.scan_iter(match=f"{KEY_PREFIX}:*", count=500))
         now = time.time()
         out = []
@@ -203,5 +203,3 @@ def breaker_states() -> list[BreakerState]:
                 )
             )
         return out
-    finally:
-        client.close()

@@ -19,6 +19,7 @@ from core.provider_registry import provider_registry
 from jobs.breaker import worker_circuit
 from jobs.models import ACTIVE_STATUSES, FINAL_STATUSES, Job, JobStatus
 from jobs.services import (
+    SLOT_WITHDRAWN_MESSAGE,
     job_cancel_if_active,
     job_input_release,
     job_mark_failed_provider,
@@ -37,7 +38,7 @@ LAST_MOMENT = 1.0
 STRAY_INTERRUPT_RETRIES = 1
 
 
-def job_process(*, job_id: str) -> str:
+def job_run(*, job_id: str) -> str:
     """Run one job to a final status and return that status.
 
     Celery warns that a revoke can reach a process that has already moved on to its next task, so
@@ -71,7 +72,7 @@ def _claim_and_run(job_id: str, claim: datetime) -> None:
     if job.slot is None or not job.slot.is_active:
         # The slot was disabled while this job was being queued (after its pending jobs were
         # cancelled): end it the same way.
-        job_cancel_if_active(job=job, message="The slot was disabled or deleted by an administrator.")
+        job_cancel_if_active(job=job, message=SLOT_WITHDRAWN_MESSAGE)
         return
     try:
         _run(job)

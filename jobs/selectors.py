@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.errors import ApplicationError, ValidationFailed
+from core.ids import uuid_or_none
 from jobs.filters import JobFilter
 from jobs.models import Job, Result
 
@@ -68,11 +69,8 @@ def job_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Job]:
 
 
 def job_get(*, job_id: uuid.UUID | str) -> Job:
-    try:
-        key = uuid.UUID(str(job_id))
-    except ValueError as exc:
-        raise JobNotFound("No job has this id.") from exc
-    job = Job.objects.select_related("slot", "result").filter(id=key).first()
+    key = uuid_or_none(job_id)
+    job = Job.objects.select_related("slot", "result").filter(id=key).first() if key is not None else None
     if job is None:
         raise JobNotFound("No job has this id.")
     return job
@@ -92,6 +90,12 @@ def result_is_expired(*, result: Result, now: datetime | None = None) -> bool:
     # Checked on every read: the cleaner may not have run yet, but the TTL is the promise.
     now = now or timezone.now()
     return result.expired_at is not None or now >= result.expires_at
+
+
+def result_live(*, job: Job) -> Result | None:
+    """The job's result while it is meant to exist: there is one and it has not expired."""
+    result = job_result(job=job)
+    return None if result is None or result_is_expired(result=result) else result
 
 
 def result_get_live(*, job_id: uuid.UUID | str) -> Result:
@@ -123,7 +127,9 @@ def result_get_servable_by_link(*, token: str) -> ServableResult:
     """
     try:
         payload = result_link_signer().unsign_object(token)
-        job_id = uuid.UUID(str(payload["job"]))
+        job_id = uuid_or_none(payload["job"])
+        if job_id is None:
+            raise ValueError("not a job id")
         link_expires = float(payload["exp"])
         link_version = int(payload.get("v", 0))
     except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError) as exc:

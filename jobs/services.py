@@ -6,25 +6,22 @@ from __future__ import annotations
 
 import hmac
 import logging
-import math
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 
-from core.errors import ApplicationError, Conflict, ValidationFailed
+from core.errors import ApplicationError, Conflict
 from jobs.models import ACTIVE_STATUSES, FINAL_STATUSES, Job, JobStatus, Result
 from jobs.queueing import job_revoke
-from jobs.selectors import ResultNotFound, job_get, result_get_live, result_link_signer
+from jobs.selectors import job_get
 from jobs.waiting import job_notify_final
+from media.images import EXTENSIONS
 from media.models import MediaObject
 from media.services import media_delete, storage_delete_quietly, storage_delete_unless_committed, storage_write
 from media.storage import RESULTS, storage_key
@@ -33,8 +30,6 @@ from slots.models import Slot
 from slots.selectors import SlotDisabled, SlotNotFound, SlotPasswordInvalid
 
 logger = logging.getLogger(__name__)
-
-EXT_BY_TYPE = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 
 
 def _transition(job_id: uuid.UUID | str, sources: Iterable[str], target: str, **changes: Any) -> bool:
@@ -134,6 +129,12 @@ def booth_fields_capped(fields: Mapping[str, str], *, max_bytes: int) -> dict[st
     return kept
 
 
+def job_deadline(*, received_at: datetime) -> datetime:
+    """When a job received at ``received_at`` must be final: the booth's response deadline, which
+    also bounds its input photo's life and its task's time limits."""
+    return received_at + timedelta(seconds=settings.T_SYNC_RESPONSE)
+
+
 def job_create(
     *,
     job_id: uuid.UUID,
@@ -187,7 +188,7 @@ def job_create(
             operation=current.operation,
             params=current.params,
             created_at=received_at,
-            deadline=received_at + timedelta(seconds=settings.T_SYNC_RESPONSE),
+            deadline=job_deadline(received_at=received_at),
             celery_task_id=str(uuid.uuid4()),
             input_media=input_media,
             booth_metadata=booth_fields_capped(metadata, max_bytes=settings.BOOTH_FIELDS_MAX_BYTES),
@@ -216,7 +217,7 @@ def job_result_store(
     recovered_by: str = "",
 ) -> Result | None:
     """Store the processed image and complete the job, or discard the bytes if the job moved on."""
-    key = storage_key(RESULTS, job.id, EXT_BY_TYPE.get(image.content_type, "bin"))
+    key = storage_key(RESULTS, job.id, EXTENSIONS.get(image.content_type, "bin"))
     size = storage_write(key=key, content=image.data)
     now = timezone.now()
     try:
@@ -244,9 +245,6 @@ def job_result_store(
 
 # --- Admin API writes -------------------------------------------------------------------------
 
-# A share link shorter than this is useless to a person; the upper bound is RESULT_LINK_TTL_SECONDS.
-RESULT_LINK_MIN_TTL_SECONDS = 60
-
 
 def job_cancel_if_active(*, job: Job, message: str = "Cancelled by an administrator.") -> bool:
     """``pending|processing -> cancelled`` and stop everything the job holds: the task is revoked,
@@ -260,13 +258,16 @@ def job_cancel_if_active(*, job: Job, message: str = "Cancelled by an administra
     return True
 
 
+# A job's failure message when its slot was disabled or deleted before it ran (here or by the worker).
+SLOT_WITHDRAWN_MESSAGE = "The slot was disabled or deleted by an administrator."
+
+
 def jobs_cancel_pending_of_slot(*, slot: Slot) -> int:
     """Cancel the slot's pending jobs (it was disabled or deleted); a booth waiting on one is woken
     and answered 409. Returns how many this call cancelled: a job that finished or was cancelled by
     someone else meanwhile is left alone."""
-    message = "The slot was disabled or deleted by an administrator."
     return sum(
-        job_cancel_if_active(job=job, message=message)
+        job_cancel_if_active(job=job, message=SLOT_WITHDRAWN_MESSAGE)
         for job in Job.objects.filter(slot=slot, status=JobStatus.PENDING)
     )
 
@@ -285,38 +286,3 @@ def job_cancel(*, job_id: uuid.UUID | str) -> Job:
         )
     job.refresh_from_db()
     return job
-
-
-@dataclass(frozen=True)
-class ResultLink:
-    url: str
-    expires_at: datetime
-
-
-def result_share_link_create(*, job_id: uuid.UUID | str, ttl_seconds: float | None = None) -> ResultLink:
-    """A signed, token-less link to the job's result, valid for ``ttl_seconds`` but never past
-    the result's own expiry. Raises 404 without a result, 410 once it expired, 422 on a bad TTL."""
-    ceiling = settings.RESULT_LINK_TTL_SECONDS
-    if ttl_seconds is None:
-        ttl_seconds = ceiling
-    elif not RESULT_LINK_MIN_TTL_SECONDS <= ttl_seconds <= ceiling:
-        raise ValidationFailed(
-            {"ttl_seconds": [f"Must be between {RESULT_LINK_MIN_TTL_SECONDS} and {ceiling:g} seconds."]}
-        )
-    result = result_get_live(job_id=job_id)
-    wanted = timezone.now() + timedelta(seconds=ttl_seconds)
-    # Whole seconds, rounded down, so the link can only end earlier than asked, never later.
-    exp = math.floor(min(wanted, result.expires_at).timestamp())
-    token = result_link_signer().sign_object({"job": str(result.job_id), "exp": exp, "v": result.link_version})
-    return ResultLink(
-        url=f"{settings.PUBLIC_BASE_URL}{reverse('result-link', kwargs={'token': token})}",
-        expires_at=datetime.fromtimestamp(exp, tz=UTC),
-    )
-
-
-def result_share_links_revoke(*, job_id: uuid.UUID | str) -> None:
-    """Every share link handed out for the job's result so far answers 410 from now on; links made
-    afterwards work. Raises ``JobNotFound`` or ``ResultNotFound`` (404)."""
-    job = job_get(job_id=job_id)
-    if not Result.objects.filter(job_id=job.id).update(link_version=F("link_version") + 1):
-        raise ResultNotFound("This job has no result.", extra={"job_id": str(job.id)})

@@ -11,7 +11,7 @@ from jobs.cleanup import (
     results_sweep_expired,
     storage_sweep_orphans,
 )
-from jobs.processing import job_process
+from jobs.processing import job_run
 
 
 # The booth's request learns the outcome from the job row (woken through jobs.waiting), so the
@@ -19,7 +19,7 @@ from jobs.processing import job_process
 @shared_task(name="jobs.process_job", ignore_result=True)
 def process_job(job_id: str, slot_id: str | None = None) -> str:
     # ``slot_id`` only labels the task's log lines (core.log_context), without a query.
-    return job_process(job_id=job_id)
+    return job_run(job_id=job_id)
 
 
 @shared_task(name="jobs.cleanup_expired_media", ignore_result=True)

@@ -9,6 +9,7 @@ from functools import cache
 import redis
 from django.conf import settings
 
+from core.redis_clients import UNBOUNDED_POOL, redis_client
 from jobs.models import Job
 
 logger = logging.getLogger(__name__)
@@ -24,18 +25,13 @@ def _redis() -> redis.Redis:
     # is gone, not busy. Every waiting booth request holds a connection: the pool must not be
     # smaller than a web process's threads (redis-py's default of 100 refused the 101st waiter,
     # which then answered 503; bench/README.md). Redis's own maxclients is the real bound.
-    return redis.Redis.from_url(
-        settings.CELERY_BROKER_URL,
-        socket_connect_timeout=2,
-        socket_timeout=WAIT_SLICE + 2,
-        max_connections=WAITERS_MAX,
+    return redis_client(
+        settings.CELERY_BROKER_URL, timeout=WAIT_SLICE + 2, connect_timeout=2, max_connections=UNBOUNDED_POOL
     )
 
 
 # How long one blocking Redis call may wait; a wait longer than this is several calls.
 WAIT_SLICE = 1.0
-# Connections of one process's pool: as many as it has waiting threads (redis-py < 5's default).
-WAITERS_MAX = 2**31
 DONE_TTL_SECONDS = 120
 
 

@@ -3,16 +3,13 @@ the latter."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -20,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
+from core.api import FileOrJsonErrorNegotiation
 from core.api_schema import AUTH_ERRORS, error
 from core.errors import ApplicationError
 from media.selectors import media_link_open, template_media_get, template_media_list
@@ -32,7 +30,7 @@ from media.serializers import (
     UploadInputSerializer,
 )
 from media.services import media_link_url, media_register, template_media_create, template_media_delete
-from media.uploads import SizeCapUploadHandler
+from media.uploads import multipart_read
 
 UPLOAD_ERRORS = {
     400: error("No file in the request, or a malformed multipart body."),
@@ -42,28 +40,13 @@ UPLOAD_ERRORS = {
 }
 
 
-def _too_large() -> ApplicationError:
-    limit_mb = settings.UPLOAD_MAX_BYTES / (1024 * 1024)
-    return ApplicationError(f"The file is larger than the {limit_mb:g} MB limit.", code="file_too_large", status=413)
-
-
 def _upload_input(request: Request, serializer_class: type[Serializer]) -> dict[str, Any]:
-    """The validated multipart input with its ``file``, reading no more than the upload limit.
-
-    The declared length was checked before the view ran (photochanger/bodycap.py); the cap handler
-    stops reading as soon as the file passes the limit, so an oversized upload is never buffered.
-    """
-    cap = SizeCapUploadHandler(settings.UPLOAD_MAX_BYTES, request._request)
-    request.upload_handlers.insert(0, cap)
-    serializer = serializer_class(data=request.data)
-    if cap.exceeded:
-        raise _too_large()
+    """The validated multipart input with its ``file``, read under the upload limit (media/uploads.py);
+    the file itself is checked by the service that stores it."""
+    serializer = multipart_read(request._request, lambda: serializer_class(data=request.data))
     serializer.is_valid(raise_exception=True)
-    upload: UploadedFile | None = serializer.validated_data.get("file")
-    if upload is None:
+    if serializer.validated_data.get("file") is None:
         raise ApplicationError("The request has no file (multipart field 'file').", code="no_file", status=400)
-    if cast(int, upload.size) > settings.UPLOAD_MAX_BYTES:  # upload handlers always set it
-        raise _too_large()
     return serializer.validated_data
 
 
@@ -157,23 +140,12 @@ class MediaRegisterApi(APIView):
         return Response(MediaRegisterOutputSerializer(output).data, status=status.HTTP_201_CREATED)
 
 
-class FirstRenderer(BaseContentNegotiation):
-    """A fetcher asking for ``Accept: image/*`` must get the image, not a 406: the Accept header
-    is ignored and errors are always JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
 class MediaLinkApi(APIView):
     """The public link of a registered file: no authentication, the signed token is the key."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    content_negotiation_class = FirstRenderer
+    content_negotiation_class = FileOrJsonErrorNegotiation
 
     @extend_schema(
         operation_id="media_link_download",

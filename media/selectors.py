@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import uuid
 from dataclasses import dataclass
 from typing import IO
 from uuid import UUID
@@ -14,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.errors import ApplicationError
+from core.ids import uuid_or_none
 from media.models import MediaObject, TemplateMedia
 
 # Salt of the signed public links of registered media; changing it invalidates every live link.
@@ -23,20 +23,13 @@ MEDIA_LINK_SALT = "photochanger.media-link"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _uuid_or_none(value: UUID | str) -> UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
 def template_media_list() -> QuerySet[TemplateMedia]:
     return TemplateMedia.objects.order_by("-created_at", "id")
 
 
 def template_media_get(*, template_media_id: UUID | str) -> TemplateMedia | None:
     """One template with the slots using it prefetched (``template.slots.all()``, by name)."""
-    key = _uuid_or_none(template_media_id)
+    key = uuid_or_none(template_media_id)
     if key is None:
         return None
     return TemplateMedia.objects.prefetch_related("slots").filter(id=key).first()
@@ -51,7 +44,7 @@ def media_get_by_link_token(*, token: str) -> MediaObject | None:
         media_id = signing.loads(token, salt=MEDIA_LINK_SALT)
     except signing.BadSignature:
         return None
-    key = _uuid_or_none(media_id) if isinstance(media_id, str) else None
+    key = uuid_or_none(media_id) if isinstance(media_id, str) else None
     if key is None:
         return None
     return MediaObject.objects.filter(id=key, kind=MediaObject.Kind.REGISTERED).first()

@@ -3,7 +3,6 @@ from __future__ import annotations
 import io
 import logging
 import unicodedata
-import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
@@ -20,10 +19,12 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from core.errors import ApplicationError, Conflict
-from media.images import EXTENSIONS, CheckedImage, UnsupportedImage, image_check
+from core.ids import uuid_or_none
+from media.images import EXTENSIONS, CheckedImage
 from media.models import MediaObject, TemplateMedia
 from media.selectors import MEDIA_LINK_SALT
 from media.storage import INPUTS, MEDIA, TEMPLATES, storage_key
+from media.uploads import upload_image_check
 
 TEMPLATE_NAME_MAX = TemplateMedia._meta.get_field("name").max_length
 
@@ -106,16 +107,6 @@ def media_delete(*, media_id: UUID) -> bool:
     return True
 
 
-def image_check_or_415(upload: IO[bytes]) -> CheckedImage:
-    """``image_check`` for an admin upload: anything unusable (empty, not JPEG/PNG/WebP, a bomb) is a 415."""
-    try:
-        return image_check(upload, max_pixels=settings.IMAGE_MAX_PIXELS)
-    except UnsupportedImage as exc:
-        raise ApplicationError(
-            f"Not a usable JPEG, PNG or WebP image: {exc}", code="unsupported_media_type", status=415
-        ) from exc
-
-
 def _stored_then_saved(obj: MediaObject | TemplateMedia, *, key: str, content: bytes | IO[bytes]) -> None:
     """Write the file, then the row; a row that cannot be saved must not leave its file behind."""
     obj.storage_key = key
@@ -141,7 +132,7 @@ def template_media_name(*, name: str | None, filename: str | None) -> str:
 
 def template_media_create(*, name: str | None, upload: IO[bytes]) -> TemplateMedia:
     """Check and store an admin's template image. ``name`` defaults to the upload's file name."""
-    image = image_check_or_415(upload)
+    image = upload_image_check(upload)
     template = TemplateMedia(
         name=template_media_name(name=name, filename=getattr(upload, "name", None)),
         content_type=image.content_type,
@@ -180,11 +171,8 @@ def template_media_delete(*, template_media_id: UUID | str) -> None:
 
 
 def _template_locked(template_media_id: UUID | str) -> TemplateMedia:
-    try:
-        key = uuid.UUID(str(template_media_id))
-    except ValueError:
-        key = None
-    template = TemplateMedia.objects.select_for_update().filter(id=key).first() if key else None
+    key = uuid_or_none(template_media_id)
+    template = TemplateMedia.objects.select_for_update().filter(id=key).first() if key is not None else None
     if template is None:
         raise ApplicationError("No template media has this id.", code="not_found", status=404)
     return template
@@ -196,7 +184,7 @@ def media_register(*, upload: IO[bytes]) -> MediaObject:
     The cleanup (``jobs.cleanup.media_sweep_expired``) deletes it afterwards; there is no way to
     extend the lifetime, so a link handed out can be relied on to stop working.
     """
-    image = image_check_or_415(upload)
+    image = upload_image_check(upload)
     now = timezone.now()
     media = MediaObject(
         kind=MediaObject.Kind.REGISTERED,

@@ -1,5 +1,5 @@
 """``/healthz`` (the process is up) and ``/readyz`` (it can serve booths: database, Redis broker,
-result backend, storage writable, at least one worker alive).
+storage writable, at least one worker alive).
 
 Both are answered by a middleware placed first, before host validation, sessions and auth: load
 balancers and container health checks call them by IP address or ``localhost``, which
@@ -27,7 +27,6 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any
 
-import redis
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -36,6 +35,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from core.logging import redact
 from core.provider_registry import provider_setup_problems
+from core.redis_clients import redis_connection
 from jobs.liveness import TTL_SECONDS as LIVENESS_TTL_SECONDS
 from jobs.liveness import workers_alive
 
@@ -93,24 +93,9 @@ def check_database(alias: str = "default") -> dict[str, Any]:
     return {}
 
 
-def _redis_ping(url: str) -> None:
-    client = redis.Redis.from_url(url, socket_timeout=CHECK_TIMEOUT, socket_connect_timeout=CHECK_TIMEOUT)
-    try:
-        client.ping()
-    finally:
-        client.close()
-
-
 def check_broker() -> dict[str, Any]:
-    _redis_ping(settings.CELERY_BROKER_URL)
-    return {}
-
-
-def check_result_backend() -> dict[str, Any]:
-    url = settings.CELERY_RESULT_BACKEND
-    if not url.startswith(("redis://", "rediss://", "unix://")):
-        raise RuntimeError("only a Redis result backend can be checked")
-    _redis_ping(url)
+    with redis_connection(settings.CELERY_BROKER_URL, timeout=CHECK_TIMEOUT) as client:
+        client.ping()
     return {}
 
 
@@ -133,7 +118,6 @@ def check_workers() -> dict[str, Any]:
 CHECKS: dict[str, Callable[[], dict[str, Any]]] = {
     "database": check_database,
     "broker": check_broker,
-    "result_backend": check_result_backend,
     "storage": check_storage,
 }
 

@@ -38,6 +38,7 @@ from django.http import HttpRequest
 
 from core.db import connection_release
 from core.errors import ApplicationError, ServiceUnavailable
+from core.redis_clients import redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class LoginThrottled(ApplicationError):
 
 @cache
 def _redis() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1.0, socket_connect_timeout=1.0)
+    return redis_client(settings.REDIS_URL, timeout=1.0)
 
 
 def _username_digest(username: str) -> str:

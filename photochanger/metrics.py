@@ -19,12 +19,13 @@ import os
 import time
 from collections.abc import Callable, Iterator
 
-import redis
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
+
+from core.redis_clients import redis_connection
 
 logger = logging.getLogger(__name__)
 
@@ -57,15 +58,12 @@ def _add_histogram(family: HistogramMetricFamily, labels: list[str], histogram, 
 def queue_depth() -> dict[str, int]:
     """Messages waiting in the Celery queue (Redis lists; kombu keeps one list per priority step)."""
     queue = getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", "celery")
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=1, socket_connect_timeout=1)
-    try:
+    with redis_connection(settings.CELERY_BROKER_URL, timeout=1.0) as client:
         keys = [queue] + [f"{queue}\x06\x16{priority}" for priority in (3, 6, 9)]
         pipe = client.pipeline()
         for key in keys:
             pipe.llen(key)
         return {queue: sum(pipe.execute())}
-    finally:
-        client.close()
 
 
 BREAKER_STATES = ("closed", "open", "half_open")

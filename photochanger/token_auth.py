@@ -20,6 +20,8 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
+from core.redis_clients import redis_client
+
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "photochanger:deactivated-users"
@@ -27,7 +29,7 @@ KEY_PREFIX = "photochanger:deactivated-users"
 
 @cache
 def _redis() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1.0, socket_connect_timeout=1.0)
+    return redis_client(settings.REDIS_URL, timeout=1.0)
 
 
 def _key(user_id: object) -> str:

@@ -101,16 +101,6 @@ def _short(value: Any) -> str:
     return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 1] + "…"
 
 
-# Exceptions the worker uses to interrupt a task (Celery/billiard raise them from a signal handler,
-# possibly in the middle of an HTTP call). They subclass Exception, so they must be let through by
-# name: providers stay importable without Celery.
-CONTROL_FLOW = frozenset({"SoftTimeLimitExceeded", "TimeLimitExceeded", "Terminated", "WorkerLostError"})
-
-
-def must_propagate(exc: BaseException) -> bool:
-    return any(cls.__name__ in CONTROL_FLOW for cls in type(exc).__mro__)
-
-
 def map_exception(exc: BaseException, *, model: str, attempts: int, timeout: float) -> ProviderError:
     """The typed error for one failed attempt (the caller raises it ``from None``)."""
     if isinstance(exc, ProviderError):

@@ -26,7 +26,8 @@ from providers.base import (
     ProviderTransient,
     ProviderUnavailable,
 )
-from providers.gemini_errors import Answer, map_exception, must_propagate, read_response
+from providers.gemini_errors import Answer, map_exception, read_response
+from providers.interrupts import is_task_interrupt
 
 if TYPE_CHECKING:
     from providers.gemini import GeminiProvider
@@ -150,7 +151,7 @@ class Leg:
             self._report(model, exc)
             return exc
         except Exception as exc:  # noqa: BLE001 - every SDK/transport error is mapped here
-            if must_propagate(exc):
+            if is_task_interrupt(exc):
                 raise  # the worker's time limit or revocation: not ours to swallow
             error = map_exception(exc, model=model, attempts=self.attempts, timeout=timeout)
             self._report(model, error)

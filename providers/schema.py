@@ -8,7 +8,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 ParamType = Literal["string", "text", "integer", "number", "boolean", "enum", "template_media", "template_media_list"]
-TEMPLATE_TYPES = ("template_media", "template_media_list")
 # Numbers beyond what every JSON reader holds exactly (a double's integers) are refused even for a
 # parameter declared without bounds.
 SAFE_MAGNITUDE = 2**53

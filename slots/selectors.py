@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.db.models import QuerySet
 
 from core.errors import ApplicationError
+from core.ids import uuid_or_none
 from core.provider_registry import provider_registry
 from slots.models import Slot
 
@@ -27,11 +27,8 @@ class SlotPasswordInvalid(ApplicationError):
 
 def slot_get(*, slot_id: str) -> Slot | None:
     """The slot for an id taken from a URL; malformed ids are simply unknown."""
-    try:
-        key = uuid.UUID(slot_id)
-    except (ValueError, TypeError, AttributeError):
-        return None
-    return Slot.objects.filter(id=key).first()
+    key = uuid_or_none(slot_id)
+    return Slot.objects.filter(id=key).first() if key is not None else None
 
 
 def slot_list(

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from core.errors import ApplicationError, Conflict, ValidationFailed
+from core.ids import uuid_or_none
 from core.provider_registry import provider_registry
 from media.models import TemplateMedia
 from providers.registry import UnknownOperation, UnknownProvider
@@ -68,11 +68,8 @@ def slot_params_validate(*, provider: str, operation: str, params: Mapping[str, 
 
 
 def _template_exists(ref: str) -> bool:
-    try:
-        key = uuid.UUID(ref)
-    except ValueError:
-        return False
-    return TemplateMedia.objects.filter(id=key).exists()
+    key = uuid_or_none(ref)
+    return key is not None and TemplateMedia.objects.filter(id=key).exists()
 
 
 def _template_links_sync(*, slot: Slot) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
+from providers.interrupts import is_task_interrupt
 from slots.models import Slot
 from stats.models import ProviderCall
 from stats.prices import price_for
@@ -35,8 +36,6 @@ class CallingJob(Protocol):
 
 logger = logging.getLogger(__name__)
 
-# Exceptions Celery raises inside a task to interrupt it: recording spend must never swallow them.
-CONTROL_FLOW = frozenset({"SoftTimeLimitExceeded", "TimeLimitExceeded", "Terminated", "WorkerLostError"})
 PG_INT_MAX = 2_147_483_647
 
 
@@ -126,7 +125,7 @@ def provider_side_calls_record(*, job: CallingJob, calls: Iterable[CallReport]) 
                 duration_s=call.duration_s,
             )
         except Exception as exc:
-            if any(cls.__name__ in CONTROL_FLOW for cls in type(exc).__mro__):
+            if is_task_interrupt(exc):
                 raise
             logger.exception("could not record a side call of job %s", job.id, extra={"job_id": str(job.id)})
 
@@ -150,7 +149,7 @@ def provider_call_observe(
             job=job, outcome=outcome, model=model, attempts=attempts, usage=usage, duration_s=duration_s
         )
     except Exception as exc:
-        if any(cls.__name__ in CONTROL_FLOW for cls in type(exc).__mro__):
+        if is_task_interrupt(exc):  # recording spend must never swallow a time limit or a revoke
             raise
         logger.exception("could not record the provider call of job %s", job.id, extra={"job_id": str(job.id)})
         return None

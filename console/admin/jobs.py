@@ -7,8 +7,6 @@ Jobs are history: nobody adds, edits or deletes them here. Status changes only t
 from __future__ import annotations
 
 import json
-import uuid
-from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -21,7 +19,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from console.admin_views import job_image_available, job_thumbnail_url, job_thumbnail_view
+from console.display import end_to_end_text, job_status_badge, seconds_text
 from core.errors import Conflict
+from core.ids import uuid_or_none
 from jobs.models import ACTIVE_STATUSES, FINAL_STATUSES, Job, JobStatus
 from jobs.selectors import JobNotFound, job_result
 from jobs.services import job_cancel
@@ -31,14 +31,6 @@ admin.site.index_template = "admin/photochanger/index.html"
 admin.site.site_header = "PhotoChanger"
 admin.site.site_title = "PhotoChanger admin"
 admin.site.index_title = "Event control"
-
-
-def seconds_text(value: timedelta | None) -> str:
-    return "—" if value is None else f"{value.total_seconds():.2f} s"
-
-
-def status_html(status: str) -> str:
-    return format_html('<span class="job-status job-status-{}">{}</span>', status, JobStatus(status).label)
 
 
 def pretty_json(value: Any) -> str:
@@ -154,10 +146,10 @@ class JobAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         """A pasted job id (the booth's ``X-Job-Id``) finds that job."""
-        try:
-            return queryset.filter(id=uuid.UUID(search_term.strip())), False
-        except ValueError:
-            return super().get_search_results(request, queryset, search_term)
+        job_id = uuid_or_none(search_term.strip())
+        if job_id is not None:
+            return queryset.filter(id=job_id), False
+        return super().get_search_results(request, queryset, search_term)
 
     # --- columns and fields ----------------------------------------------------------------
 
@@ -173,11 +165,11 @@ class JobAdmin(admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, job: Job) -> str:
-        return status_html(job.status)
+        return job_status_badge(job.status)
 
     @admin.display(description="End to end")
     def duration(self, job: Job) -> str:
-        return seconds_text(job.finished_at - job.created_at if job.finished_at else None)
+        return end_to_end_text(job)
 
     @admin.display(description="Queued for")
     def queue_wait(self, job: Job) -> str:

@@ -10,7 +10,6 @@ from functools import partial
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -21,7 +20,8 @@ from console.admin_views import template_media_thumbnail_url, template_media_thu
 from core.bodycap import accepts_uploads
 from core.errors import ApplicationError
 from media.models import TemplateMedia
-from media.services import image_check_or_415, template_media_create, template_media_delete
+from media.services import template_media_create, template_media_delete
+from media.uploads import upload_image_check
 
 DETAIL_FIELDS = ["preview", "name", "id", "content_type", "dimensions", "file_size", "used_by", "created_at"]
 
@@ -45,11 +45,8 @@ class TemplateMediaUploadForm(forms.ModelForm):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            limit_mb = settings.UPLOAD_MAX_BYTES / (1024 * 1024)
-            raise forms.ValidationError(f"The file is larger than the {limit_mb:g} MB limit.")
         try:
-            image_check_or_415(upload)
+            upload_image_check(upload)
         except ApplicationError as exc:
             raise forms.ValidationError(exc.message) from exc
         return upload

@@ -24,13 +24,13 @@ from django.utils.timesince import timesince
 
 from console.admin_checks import slots_check_action
 from console.admin_views import dashboard_context, slot_test_run_view, template_media_thumbnail_url
+from console.display import job_status_badge
 from console.forms import PARAM_PREFIX, SlotAdminForm
 from console.templatetags.event_ready import booth_url_warning
 from core.bodycap import accepts_uploads
 from core.errors import ApplicationError
 from core.provider_registry import provider_registry, provider_setup_problem, provider_setup_problems
 from jobs.activity import slot_activity_annotate, stats_since
-from jobs.models import JobStatus
 from media.models import TemplateMedia
 from slots.models import Slot
 from slots.services import slot_create, slot_delete, slot_ingest_url, slot_secret_rotate, slot_update
@@ -55,12 +55,6 @@ def copy_button(value: str, *, size: int = 70) -> str:
         value,
         min(len(value), size),
     )
-
-
-def status_badge(status: str | None) -> str:
-    if not status:
-        return "—"
-    return format_html('<span class="job-status job-status-{}">{}</span>', status, JobStatus(status).label)
 
 
 def _copy_saved(target: Slot, saved: Slot) -> None:
@@ -98,7 +92,9 @@ class SlotAdmin(admin.ModelAdmin):
         if when is None:
             return "—"
         status = getattr(slot, "last_job_status", "")
-        return format_html('<span title="{}">{} ago</span> {}', when.isoformat(), timesince(when), status_badge(status))
+        return format_html(
+            '<span title="{}">{} ago</span> {}', when.isoformat(), timesince(when), job_status_badge(status)
+        )
 
     @admin.display(description="Jobs (24 h)", ordering="jobs_recent")
     def jobs_recent(self, slot: Slot) -> str:

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
 
+from console.display import end_to_end_text, seconds_text
 from jobs.models import Job, JobStatus
 
 register = template.Library()
 
 
-@register.filter
-def seconds_text(value: timedelta | None) -> str:
-    return "—" if value is None else f"{value.total_seconds():.2f} s"
-
-
-@register.filter
-def end_to_end(job: Job) -> str:
-    return seconds_text(job.finished_at - job.created_at if job.finished_at else None)
+register.filter("seconds_text", seconds_text)
+register.filter("end_to_end", end_to_end_text)
 
 
 @register.simple_tag

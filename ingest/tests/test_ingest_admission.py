@@ -19,6 +19,7 @@ from django.utils import timezone
 
 import ingest.apis
 import ingest.services
+import media.uploads
 from jobs.models import Job, JobStatus
 from media.models import MediaObject
 from slots.models import Slot
@@ -132,14 +133,14 @@ def test_a_resend_that_dies_while_waiting_gives_its_place_back(settings, monkeyp
 def _post_while_an_admin(slot: Slot, monkeypatch, change: Callable[[], object]):
     """A booth request during which an admin ``change``s the slot: after the request read the slot
     and checked the password, while the photo is being checked (the slow part)."""
-    real_image_check = ingest.apis.image_check
+    real_image_check = media.uploads.image_check
 
     def check_then_change_the_slot(*args, **kwargs):
         checked = real_image_check(*args, **kwargs)
         change()
         return checked
 
-    monkeypatch.setattr(ingest.apis, "image_check", check_then_change_the_slot)
+    monkeypatch.setattr(media.uploads, "image_check", check_then_change_the_slot)
     upload = SimpleUploadedFile("IMG_0001.JPG", PHOTO, content_type="image/jpeg")
     return Client().post(f"/ingest/{slot.id}", {"password": slot.secret, "fileToUpload": upload})
 
@@ -206,14 +207,14 @@ def test_an_operation_changed_while_its_photo_is_checked_runs_the_new_operation(
 def test_a_burst_of_wrong_passwords_gets_no_more_tries_than_the_limit(settings, monkeypatch):
     settings.INGEST_AUTH_FAILURE_LIMIT = 3
     slot = SlotFactory()
-    fast_redis = ingest.guards.redis_client()
+    fast_redis = ingest.guards.broker_client()
 
     class SlowRedis:  # a Redis under load: each reply takes a while
         def __getattr__(self, name):
             command = getattr(fast_redis, name)
             return lambda *args, **kwargs: (time.sleep(0.05), command(*args, **kwargs))[1]
 
-    monkeypatch.setattr(ingest.guards, "redis_client", SlowRedis)
+    monkeypatch.setattr(ingest.guards, "broker_client", SlowRedis)
 
     answers = _all_at_once([partial(_post, slot, PHOTO, password="guess") for _ in range(12)])
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from ingest.services import IdempotencyKeyReused, ingest_duplicate_find
+from ingest.selectors import IdempotencyKeyReused, ingest_duplicate_find
 from jobs.models import JobStatus
 from tests.factories import JobFactory, ResultFactory, SlotFactory
 

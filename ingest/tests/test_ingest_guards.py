@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from core.redis_clients import broker_client as redis_client
 from ingest import guards
-from jobs.liveness import _client as redis_client
 from jobs.models import JobStatus
 from photochanger.proxies import proxy_networks
 from tests.factories import JobFactory, SlotFactory

@@ -14,7 +14,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
-from ingest.services import IdempotencyKeyReused, PhotoAlreadyAccepted, ingest_accept
+from ingest.selectors import IdempotencyKeyReused
+from ingest.services import PhotoAlreadyAccepted, ingest_accept
 from jobs.models import Job, JobStatus
 from media.images import image_check
 from tests.factories import JobFactory, ResultFactory, SlotFactory

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from jobs.models import JobStatus, Result
-from jobs.processing import job_process
+from jobs.processing import job_run
 from jobs.services import job_mark_failed_timeout, job_result_store
 from media.services import media_delete
 from providers.base import ImageData
@@ -27,7 +27,7 @@ def _job_with_input(slot, status=JobStatus.PENDING, **kwargs):
 def test_a_pending_job_is_processed_to_completed(stored_files):
     job = _job_with_input(SlotFactory(operation="grayscale"))
 
-    assert job_process(job_id=str(job.id)) == JobStatus.COMPLETED
+    assert job_run(job_id=str(job.id)) == JobStatus.COMPLETED
 
     job.refresh_from_db()
     assert job.result.content_type == "image/jpeg"
@@ -38,7 +38,7 @@ def test_a_pending_job_is_processed_to_completed(stored_files):
 def test_a_job_cancelled_while_queued_is_not_run_and_its_input_is_removed(stored_files):
     job = _job_with_input(SlotFactory(), status=JobStatus.CANCELLED)
 
-    assert job_process(job_id=str(job.id)) == JobStatus.CANCELLED
+    assert job_run(job_id=str(job.id)) == JobStatus.CANCELLED
 
     assert not Result.objects.exists()
     assert stored_files() == []
@@ -47,7 +47,7 @@ def test_a_job_cancelled_while_queued_is_not_run_and_its_input_is_removed(stored
 def test_provider_failure_is_recorded_with_its_code(stored_files):
     job = _job_with_input(SlotFactory(provider="testing", operation="fail", params={"failure": "refused"}))
 
-    assert job_process(job_id=str(job.id)) == JobStatus.FAILED_PROVIDER
+    assert job_run(job_id=str(job.id)) == JobStatus.FAILED_PROVIDER
 
     job.refresh_from_db()
     assert job.failure_code == "provider_refused"
@@ -58,7 +58,7 @@ def test_missing_input_file_fails_the_job_instead_of_crashing(stored_files):
     job = _job_with_input(SlotFactory())
     media_delete(media_id=job.input_media_id)
 
-    assert job_process(job_id=str(job.id)) == JobStatus.FAILED_PROVIDER
+    assert job_run(job_id=str(job.id)) == JobStatus.FAILED_PROVIDER
 
     job.refresh_from_db()
     assert job.failure_code == "input_missing"
@@ -80,7 +80,7 @@ def test_a_job_of_a_slot_disabled_while_it_was_queued_is_cancelled_not_run(store
     job = _job_with_input(slot)
     Slot.objects.filter(id=slot.id).update(is_active=False)
 
-    assert job_process(job_id=str(job.id)) == JobStatus.CANCELLED
+    assert job_run(job_id=str(job.id)) == JobStatus.CANCELLED
 
     assert not Result.objects.exists()
     assert stored_files() == []
@@ -102,7 +102,7 @@ def test_a_stray_interrupt_while_storing_the_result_does_not_lose_the_job(stored
 
     monkeypatch.setattr(processing, "job_result_store", interrupted_once)
 
-    assert job_process(job_id=str(job.id)) == JobStatus.COMPLETED
+    assert job_run(job_id=str(job.id)) == JobStatus.COMPLETED
     assert stored_files() == [f"results/{job.id}.jpg"]
 
 
@@ -122,5 +122,5 @@ def test_an_interrupt_during_cleanup_still_removes_the_input(stored_files, monke
 
     monkeypatch.setattr(processing, "job_input_release", interrupted_once)
 
-    assert job_process(job_id=str(job.id)) == JobStatus.COMPLETED
+    assert job_run(job_id=str(job.id)) == JobStatus.COMPLETED
     assert stored_files("inputs/") == []

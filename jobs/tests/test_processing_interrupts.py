@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from jobs import processing
 from jobs.models import JobStatus
-from jobs.processing import job_process
+from jobs.processing import job_run
 from jobs.services import job_mark_cancelled
 from tests.factories import QueuedJobFactory, SlotFactory, TemplateMediaFactory
 
@@ -64,7 +64,7 @@ def test_a_stray_interrupt_before_the_provider_call_does_not_lose_the_job(
     job = _job()
     monkeypatch.setattr(target, name, _interrupted_once(getattr(target, name), before=before))
 
-    assert job_process(job_id=str(job.id)) == JobStatus.COMPLETED
+    assert job_run(job_id=str(job.id)) == JobStatus.COMPLETED
 
     assert stored_files() == [f"results/{job.id}.jpg"]
 
@@ -78,7 +78,7 @@ def test_an_interrupt_for_a_job_cancelled_just_after_its_claim_ends_it_cancelled
     )
     monkeypatch.setattr(processing, "job_mark_processing", cancel)
 
-    assert job_process(job_id=str(job.id)) == JobStatus.CANCELLED
+    assert job_run(job_id=str(job.id)) == JobStatus.CANCELLED
 
     assert stored_files() == []
 
@@ -88,7 +88,7 @@ def test_an_interrupt_just_after_the_claim_of_a_job_out_of_time_ends_it_failed_t
     late = _interrupted_once(processing.job_mark_processing, before=False, then=lambda: _sleep_past(job))
     monkeypatch.setattr(processing, "job_mark_processing", late)
 
-    assert job_process(job_id=str(job.id)) == JobStatus.FAILED_TIMEOUT
+    assert job_run(job_id=str(job.id)) == JobStatus.FAILED_TIMEOUT
 
     assert stored_files() == []
 
@@ -108,7 +108,7 @@ def test_a_job_whose_template_was_deleted_fails_template_missing_naming_it(store
     job.params = {**job.params, "frame": gone}
     job.save(update_fields=["params"])
 
-    assert job_process(job_id=str(job.id)) == JobStatus.FAILED_PROVIDER
+    assert job_run(job_id=str(job.id)) == JobStatus.FAILED_PROVIDER
 
     job.refresh_from_db()
     assert job.failure_code == "template_missing"
@@ -123,7 +123,7 @@ def test_a_job_whose_template_file_is_gone_fails_template_missing(stored_files):
     job = _job(SlotFactory(operation="overlay", params={"frame": str(frame.id)}))
     default_storage.delete(frame.storage_key)
 
-    assert job_process(job_id=str(job.id)) == JobStatus.FAILED_PROVIDER
+    assert job_run(job_id=str(job.id)) == JobStatus.FAILED_PROVIDER
 
     job.refresh_from_db()
     assert job.failure_code == "template_missing"

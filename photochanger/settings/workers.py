@@ -13,19 +13,17 @@ from photochanger.settings.secrets import url_password_refuse_placeholder
 # --- Celery ----------------------------------------------------------------------------------
 REDIS_URL = url_password_refuse_placeholder("REDIS_URL", env.str("REDIS_URL", default="redis://127.0.0.1:6379/0"))
 CELERY_BROKER_URL = REDIS_URL
-CELERY_RESULT_BACKEND = REDIS_URL
+# No result backend: every task is declared ignore_result, the booth learns a job's outcome from
+# its row (woken through jobs.waiting; docs/decisions/0001-own-result-wait.md), revokes go over the
+# broker, and Flower reads the workers' events, not stored results.
 # Workers consume this queue; separate fleets (or test runs) sharing one Redis use separate names.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # One job per worker process at a time; a job is acknowledged on receipt, because redelivering it
 # after its deadline is useless (the cleanup ends such jobs instead).
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = False
-CELERY_TASK_TRACK_STARTED = True
-# The waiting web request reads the result at once; results are ids and status codes only.
-CELERY_RESULT_EXPIRES = 600
 # Backstops only: each job's task gets limits derived from its own deadline when it is enqueued.
 CELERY_TASK_SOFT_TIME_LIMIT = T_SYNC_RESPONSE + 5
 CELERY_TASK_TIME_LIMIT = T_SYNC_RESPONSE + 15
@@ -49,11 +47,6 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "visibility_timeout": 3600}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
-# The waiting booth request must not sit in the result backend's reconnect loop (20 tries, 1 s
-# apart, by default) past its deadline: fail fast, and ingest falls back to watching the job row.
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
-    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
-}
 
 
 # --- Canary checks (ingest.slot_check): slots flagged ``canary`` get the sample portrait every

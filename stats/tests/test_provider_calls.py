@@ -10,7 +10,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 
 from jobs.models import JobStatus
-from jobs.processing import job_process
+from jobs.processing import job_run
 from providers.base import ImageData, ProviderQuota, ProviderRefused, ProviderResult
 from stats import services
 from stats.models import ProviderCall
@@ -78,7 +78,7 @@ def test_a_call_of_a_model_without_a_price_is_flagged_unpriced():
 def test_the_worker_records_one_call_per_processed_job(stored_files):
     job = _job_with_input(SlotFactory(operation="grayscale"))
 
-    assert job_process(job_id=str(job.id)) == JobStatus.COMPLETED
+    assert job_run(job_id=str(job.id)) == JobStatus.COMPLETED
 
     [call] = ProviderCall.objects.filter(job_id=job.id)
     assert (call.provider, call.model, call.outcome, call.slot_id) == ("local", "pillow", "ok", job.slot_id)
@@ -88,7 +88,7 @@ def test_the_worker_records_one_call_per_processed_job(stored_files):
 def test_the_worker_records_a_provider_failure(stored_files):
     job = _job_with_input(SlotFactory(provider="testing", operation="fail", params={"failure": "refused"}))
 
-    assert job_process(job_id=str(job.id)) == JobStatus.FAILED_PROVIDER
+    assert job_run(job_id=str(job.id)) == JobStatus.FAILED_PROVIDER
 
     assert ProviderCall.objects.get(job_id=job.id).outcome == "provider_refused"
 
@@ -100,7 +100,7 @@ def test_a_broken_stats_store_never_fails_the_job(stored_files, monkeypatch, cap
     monkeypatch.setattr(services, "provider_call_record", broken)
     job = _job_with_input(SlotFactory(operation="grayscale"))
 
-    assert job_process(job_id=str(job.id)) == JobStatus.COMPLETED
+    assert job_run(job_id=str(job.id)) == JobStatus.COMPLETED
     assert "could not record the provider call" in caplog.text
 
 

@@ -48,7 +48,6 @@ def fresh_readiness():
 def redis_down(settings):
     url = f"redis://127.0.0.1:{_unused_port()}/0"
     settings.CELERY_BROKER_URL = url
-    settings.CELERY_RESULT_BACKEND = url
 
 
 @pytest.fixture
@@ -122,7 +121,7 @@ def test_readyz_is_ok_when_every_dependency_answers(live_stack):
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "broker", "result_backend", "storage", "workers", "providers"}
+    assert set(body["checks"]) == {"database", "broker", "storage", "workers", "providers"}
     assert response.headers["Cache-Control"] == "no-store"
 
 
@@ -144,7 +143,7 @@ def test_readyz_names_redis_when_it_is_down(live_stack, client, redis_down):
     status, body = _ready(client)
 
     assert status == 503
-    assert _failing(body) == {"broker", "result_backend", "workers"}
+    assert _failing(body) == {"broker", "workers"}
     assert "Connection" in body["checks"]["broker"]["error"]
     assert body["checks"]["workers"]["error"] == "not checked: the broker is unreachable"
 

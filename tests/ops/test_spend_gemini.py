@@ -10,7 +10,7 @@ import pytest
 
 from core.provider_registry import provider_registry
 from jobs.models import JobStatus
-from jobs.processing import job_process
+from jobs.processing import job_run
 from stats.models import ProviderCall
 from tests.factories import SlotFactory
 from tests.support.gemini_stub import GeminiStub, blocked, error, ok
@@ -41,7 +41,7 @@ def test_spend_of_a_sequence_of_gemini_calls_with_known_usage(gemini_stub, queue
         error(400, "Bad request"),
     )
 
-    statuses = [job_process(job_id=str(queued_job(slot).id)) for _ in range(4)]
+    statuses = [job_run(job_id=str(queued_job(slot).id)) for _ in range(4)]
 
     assert statuses == [JobStatus.COMPLETED] * 2 + [JobStatus.FAILED_PROVIDER] * 2
     calls = list(ProviderCall.objects.order_by("created_at"))
@@ -67,6 +67,6 @@ def test_a_configured_price_table_is_used_for_new_calls(gemini_stub, queued_job,
     gemini_stub.script(ok(usage={"promptTokenCount": 1000, "candidatesTokenCount": 1290}))
     slot = SlotFactory(provider="gemini", operation="edit", params={"prompt": "x"})
 
-    job_process(job_id=str(queued_job(slot).id))
+    job_run(job_id=str(queued_job(slot).id))
 
     assert ProviderCall.objects.get().estimated_cost == Decimal("0.05")

@@ -20,6 +20,13 @@ from core.provider_registry import provider_registry
 from media.models import TemplateMedia
 from providers.registry import UnknownOperation, UnknownProvider
 from providers.schema import Operation, Param
+from slots.fallback import (
+    FALLBACK_PROVIDER,
+    LOCAL_PREFIX,
+    ON_FAILURE_ERROR,
+    ON_FAILURE_ORIGINAL,
+    slot_fallback_validate,
+)
 from slots.models import Slot
 from slots.services import slot_params_validate
 
@@ -83,6 +90,8 @@ def param_field(param: Param, *, templates: list[tuple[str, str]]) -> forms.Fiel
 
 
 def _service_field(key: str) -> str | None:
+    if key.startswith("on_failure_params."):
+        return "on_failure_params"
     if key.startswith("params."):
         return PARAM_PREFIX + key.removeprefix("params.")
     return None if key == "params" else key
@@ -101,6 +110,25 @@ def form_errors_from_service(form: forms.BaseForm, exc: ApplicationError, *, def
             form.add_error(target, message if target else f"{key}: {message}")
 
 
+class BlankJSONField(forms.JSONField):
+    """A JSON text area that shows nothing (not "null") for no value, and takes nothing as {}."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return "" if value in (None, {}, "null") else super().prepare_value(value)
+
+    def to_python(self, value: Any) -> Any:
+        return {} if value in (None, "") else super().to_python(value)
+
+
+def fallback_choices() -> list[tuple[str, str]]:
+    local = provider_registry().provider(FALLBACK_PROVIDER).operations.values()
+    return [
+        (ON_FAILURE_ERROR, "Error: no print (502/504)"),
+        (ON_FAILURE_ORIGINAL, "The original photo"),
+        *((LOCAL_PREFIX + op.name, f"Local: {op.label}") for op in local),
+    ]
+
+
 class SlotAdminForm(forms.ModelForm):
     provider = forms.CharField(widget=forms.Select, help_text="Where the photo is processed.")
     operation = forms.CharField(widget=forms.Select, help_text="What is done to the photo.")
@@ -108,10 +136,39 @@ class SlotAdminForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # Which operation the parameter fields on the page belong to ("provider:operation").
     params_for = forms.CharField(widget=forms.HiddenInput, required=False)
+    on_failure = forms.CharField(
+        widget=forms.Select,
+        required=False,
+        label="When it fails",
+        help_text="What the booth prints when the operation fails or is late: an error (no print), the "
+        "original photo, or a local operation on it (e.g. a frame).",
+    )
+    on_failure_params = BlankJSONField(
+        required=False,
+        label="Fallback parameters",
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60, "placeholder": '{"frame": "template media id"}'}),
+        help_text='For a local fallback, its parameters as JSON, e.g. {"strength": 0.8} for sepia or '
+        '{"frame": "template media id"} for a frame overlay; empty for its defaults.',
+    )
+    answer_by = forms.FloatField(
+        required=False,
+        label="Answer by (seconds)",
+        help_text="The booth gets the fallback by then at the latest; set it under the booth's own timeout "
+        "(empty: T_SYNC_RESPONSE).",
+    )
 
     class Meta:
         model = Slot
-        fields = ["name", "provider", "operation", "is_active", "canary"]
+        fields = [
+            "name",
+            "provider",
+            "operation",
+            "is_active",
+            "canary",
+            "on_failure",
+            "on_failure_params",
+            "answer_by",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -135,6 +192,7 @@ class SlotAdminForm(forms.ModelForm):
             self.initial[name] = value if param.type in ("boolean", "template_media_list") else _number_text(value)
             self.param_schemas.append(param.describe())
         self.initial["params_for"] = f"{provider}:{operation}"
+        self.fields["on_failure"].widget.choices = fallback_choices()
         if not self.is_new:
             self.initial["version"] = self.instance.version
 
@@ -187,6 +245,12 @@ class SlotAdminForm(forms.ModelForm):
             if self.chosen_operation is not None and data.get("params_for") != f"{provider}:{operation}":
                 # Without JavaScript the page still shows the previous operation's parameters.
                 self.add_error(None, "The operation changed: check its parameters below, then save again.")
+        try:
+            data["on_failure"], data["on_failure_params"], data["answer_by"] = slot_fallback_validate(
+                on_failure=data.get("on_failure"), params=data.get("on_failure_params"), answer_by=data.get("answer_by")
+            )
+        except ValidationFailed as exc:
+            form_errors_from_service(self, exc)
         if not self.is_new:
             self._version_check(data.get("version"))
         return data
@@ -203,8 +267,10 @@ class SlotAdminForm(forms.ModelForm):
 
 class SlotTestRunForm(forms.Form):
     photo = forms.FileField(
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-        help_text="A JPEG, PNG or WebP photo, as a booth would send it.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,image/avif"}
+        ),
+        help_text="A JPEG, PNG, WebP, HEIC or AVIF photo, as a booth would send it.",
     )
     booth_fields = forms.CharField(
         required=False,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-from datetime import datetime
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -20,6 +19,8 @@ from django.views.decorators.csrf import csrf_exempt
 from core.db import connection_release
 from core.errors import ApplicationError, ServiceUnavailable, application_error_response, error_response
 from core.provider_registry import provider_photo_form
+from ingest.answer import answer_deliver
+from ingest.fallback import BoothPhoto, ingest_await_or_fallback
 from ingest.guards import (
     auth_failure_record,
     client_address,
@@ -32,6 +33,7 @@ from jobs.liveness import workers_alive
 from jobs.models import Job, JobStatus
 from jobs.services import SlotBusy
 from media.uploads import first_image_upload, multipart_read, upload_image_check, upload_sha256
+from slots.fallback import slot_fallback_policy
 from slots.models import Slot
 from slots.selectors import slot_get
 from slots.services import slot_secret_matches
@@ -141,7 +143,16 @@ def _workers_check() -> None:
         )
 
 
-def _resend_response(original: Job) -> HttpResponseBase:
+def _answer(request: HttpRequest, job: Job, booth: BoothPhoto) -> HttpResponseBase:
+    """Wait for the job and answer with its outcome, or with the slot's fallback by its answer time."""
+    if booth.policy.serves_fallback:
+        job, fallback = ingest_await_or_fallback(job=job, booth=booth)
+    else:
+        job, fallback = ingest_await(job=job), None
+    return answer_deliver(request, job=job, fallback=fallback, job_response=_job_response)
+
+
+def _resend_response(request: HttpRequest, original: Job, booth: BoothPhoto) -> HttpResponseBase:
     """Answer a booth's resend with its original job, waiting for it among a bounded few."""
     if original.is_final:
         return _job_response(original)
@@ -154,15 +165,16 @@ def _resend_response(original: Job) -> HttpResponseBase:
                 headers={"Retry-After": str(max(1, math.ceil(original.seconds_left())))},
                 extra={"job_id": str(original.id)},
             )
-        return _job_response(ingest_await(job=original))
+        return _answer(request, original, booth)
 
 
 def _new_photo_response(
-    request: HttpRequest, slot: Slot, upload: UploadedFile, *, received_at: datetime, photo_sha256: str, key: str
+    request: HttpRequest, slot: Slot, booth: BoothPhoto, *, photo_sha256: str, key: str
 ) -> HttpResponseBase:
     """Check the photo, accept it as a new job and answer with the job's outcome. Raises
     ``ApplicationError`` (not an image, slot busy, no workers, or the slot deleted, disabled or
     given a new password meanwhile, key reused, queue down)."""
+    upload, received_at = booth.upload, booth.received_at
     photo_form = provider_photo_form(provider=slot.provider, operation=slot.operation)
     image = upload_image_check(upload, noun="photo", form=photo_form)
     if slot_over_capacity(slot=slot):  # a quick look before storing the photo; job_create enforces the cap
@@ -182,8 +194,8 @@ def _new_photo_response(
             secret_hash_checked=slot.secret_hash,
         )
     except PhotoAlreadyAccepted as raced:  # a resend of this photo created its job first
-        return _resend_response(raced.job)
-    return _job_response(ingest_await(job=job))
+        return _resend_response(request, raced.job, booth)
+    return _answer(request, job, booth)
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -209,10 +221,12 @@ class IngestApi(View):
             photo_sha256 = upload_sha256(upload)
             # A resend: these bytes were checked when its original came, so no second check.
             original = ingest_duplicate_find(slot=slot, input_sha256=photo_sha256, idempotency_key=key)
-            if original is not None:
-                return _resend_response(original)
-            return _new_photo_response(
-                request, slot, upload, received_at=received_at, photo_sha256=photo_sha256, key=key
+            policy = slot_fallback_policy(
+                on_failure=slot.on_failure, params=slot.on_failure_params, answer_by=slot.answer_by
             )
+            booth = BoothPhoto(upload=upload, received_at=received_at, policy=policy)
+            if original is not None:
+                return _resend_response(request, original, booth)
+            return _new_photo_response(request, slot, booth, photo_sha256=photo_sha256, key=key)
         except ApplicationError as exc:
             return application_error_response(exc)

@@ -167,11 +167,13 @@ def _raise_for_concurrent_original(
     ) from exc
 
 
-def ingest_await(*, job: Job) -> Job:
+def ingest_await(*, job: Job, until: datetime | None = None) -> Job:
     """Wait for the job's outcome until its deadline; past it, end the job as timed out.
 
-    If Redis (the wake-up, ``jobs.waiting``) fails during the wait, the job's row is watched instead: a
-    worker that still finishes in time is answered; otherwise the booth hears the queue is down.
+    ``until`` (before the deadline): stop waiting then and return the job as it is, maybe still
+    active, without ending it (a fallback is served meanwhile; ingest/fallback.py). If Redis (the
+    wake-up, ``jobs.waiting``) fails during the wait, the job's row is watched instead: a worker
+    that still finishes in time is answered; otherwise the booth hears the queue is down.
     """
     if job.is_final:  # a booth retry of a job that already ended
         return job
@@ -180,21 +182,24 @@ def ingest_await(*, job: Job) -> Job:
     failure_code = "deadline_exceeded"
     while True:
         try:
-            reported = job_wait(job=job)
+            reported = job_wait(job=job, until=until)
         except QUEUE_ERRORS as exc:
             logger.error("Redis failed while job %s waited: %s", job.id, exc)
             failure_code = "queue_unavailable"
-            _watch_row_until_deadline(job)
+            _watch_row_until_deadline(job, until=until)
             reported = False
         job = job_with_result(job_id=job.id)
         if job.is_final:
             return job
-        if not reported or job.seconds_left() <= 0:
+        if not reported or job.seconds_left(until=until) <= 0:
             break
         # Signalled, yet the row is still active (a signal is only sent after the final commit, so
         # this is a replica lagging or a stray signal): look again shortly rather than spin.
         connection_release()
         time.sleep(ROW_POLL_SECONDS)
+    if job.seconds_left() > 0:  # stopped at ``until``: the job goes on
+        connection_release()
+        return job
     if job_mark_failed_timeout(job_id=job.id, code=failure_code, message=FAILURE_MESSAGE_BY_CODE[failure_code]):
         job_revoke(job=job)
         job_input_release(job=job)
@@ -211,10 +216,10 @@ FAILURE_MESSAGE_BY_CODE = {
 }
 
 
-def _watch_row_until_deadline(job: Job) -> None:
-    while job.seconds_left() > 0:
+def _watch_row_until_deadline(job: Job, *, until: datetime | None = None) -> None:
+    while job.seconds_left(until=until) > 0:
         job.refresh_from_db(fields=["status"])
         connection_release()
         if job.is_final:
             return
-        time.sleep(min(ROW_POLL_SECONDS, max(job.seconds_left(), 0)))
+        time.sleep(min(ROW_POLL_SECONDS, max(job.seconds_left(until=until), 0)))

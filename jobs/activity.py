@@ -88,6 +88,10 @@ class SlotStats:
     p95: timedelta | None
     last_job_at: datetime | None
     recent_results: list[Job] = field(default_factory=list)
+    # Booth answers beside the jobs' own outcomes: the slot's fallback printed instead of the job's
+    # answer (whatever the job's status became), and answers the booth had hung up before.
+    fallbacks: int = 0
+    booth_disconnected: int = 0
     # Completed jobs whose image came from a recovery (Job.recovered_by), e.g. the refusal prompt.
     recovered: int = 0
 
@@ -119,6 +123,8 @@ def slot_stats_list(
         p50=PercentileCont(duration, 0.5, filter=completed, output_field=DurationField()),
         p95=PercentileCont(duration, 0.95, filter=completed, output_field=DurationField()),
         last_job_at=Max("jobs__created_at", filter=Q(jobs__is_test_run=False)),
+        fallbacks=Count("jobs", filter=in_window & Q(jobs__fallback_at__isnull=False)),
+        booth_disconnected=Count("jobs", filter=in_window & Q(jobs__booth_disconnected_at__isnull=False)),
         recovered=Count("jobs", filter=completed & ~Q(jobs__recovered_by="")),
         **{_count_name(s): Count("jobs", filter=in_window & Q(jobs__status=s)) for s in JobStatus.values},
     )
@@ -134,6 +140,8 @@ def slot_stats_list(
             p50=row.p50,
             p95=row.p95,
             last_job_at=row.last_job_at,
+            fallbacks=row.fallbacks,
+            booth_disconnected=row.booth_disconnected,
             recovered=row.recovered,
         )
         for row in rows

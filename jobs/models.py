@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.db import models
 from django.db.models import F, Q
@@ -61,6 +62,15 @@ class Job(models.Model):
     photo_width = models.PositiveIntegerField(null=True, blank=True)
     photo_height = models.PositiveIntegerField(null=True, blank=True)
     input_prepared = models.BooleanField(default=False)
+    # The booth got its slot's fallback instead of this job's answer (ingest/fallback.py): why
+    # (the failure code, or "answer_by" when the job was still running), what was served
+    # ("original", "local:sepia", ...) and when. The job's own status stays its true outcome.
+    fallback_reason = models.CharField(max_length=50, blank=True, default="")
+    fallback_served = models.CharField(max_length=50, blank=True, default="")
+    fallback_at = models.DateTimeField(null=True, blank=True)
+    # The booth had hung up (its own timeout passed first) when its answer was ready, or the
+    # answer could not be written to it: it never printed this answer (ingest/delivery.py).
+    booth_disconnected_at = models.DateTimeField(null=True, blank=True)
     # How a completed job's image was obtained when the first plan failed ("": it did not):
     # "refusal_prompt" = the model refused and the slot's refusal prompt got the image.
     recovered_by = models.CharField(max_length=30, blank=True, default="")
@@ -87,6 +97,11 @@ class Job(models.Model):
                 name="job_failure_has_code",
             ),
             models.CheckConstraint(condition=Q(deadline__gt=F("created_at")), name="job_deadline_after_created"),
+            models.CheckConstraint(
+                condition=Q(fallback_reason="", fallback_served="", fallback_at__isnull=True)
+                | (~Q(fallback_reason="") & ~Q(fallback_served="") & Q(fallback_at__isnull=False)),
+                name="job_fallback_recorded_whole",
+            ),
             models.UniqueConstraint(
                 fields=["slot", "input_sha256"],
                 condition=Q(status__in=ACTIVE_STATUSES) & ~Q(input_sha256=""),
@@ -113,9 +128,10 @@ class Job(models.Model):
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
 
-    def seconds_left(self) -> float:
-        """Seconds until the job's deadline (negative once it has passed)."""
-        return (self.deadline - timezone.now()).total_seconds()
+    def seconds_left(self, *, until: datetime | None = None) -> float:
+        """Seconds until the job's deadline, or ``until`` when that comes first (negative once passed)."""
+        end = self.deadline if until is None else min(until, self.deadline)
+        return (end - timezone.now()).total_seconds()
 
 
 class Result(models.Model):

@@ -36,6 +36,15 @@ class JobListOutputSerializer(serializers.Serializer):
     duration_ms = serializers.SerializerMethodField()
     failure_code = serializers.CharField()
     has_result = serializers.SerializerMethodField()
+    fallback_reason = serializers.CharField(
+        help_text="Why the booth got the slot's fallback instead of this job's answer (the failure code, or "
+        "`answer_by`); empty when it did not. The status stays the job's own outcome."
+    )
+    fallback_served = serializers.CharField(help_text="The fallback served: `original` or `local:<operation>`.")
+    fallback_at = serializers.DateTimeField(allow_null=True)
+    booth_disconnected_at = serializers.DateTimeField(
+        allow_null=True, help_text="Set when the booth had hung up before its answer (raise the booth's timeout)."
+    )
 
     @extend_schema_field(serializers.IntegerField(allow_null=True, help_text="finished_at - created_at, once final."))
     def get_duration_ms(self, job: Job) -> int | None:

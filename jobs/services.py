@@ -26,6 +26,7 @@ from media.models import MediaObject
 from media.services import media_delete, storage_delete_quietly, storage_delete_unless_committed, storage_write
 from media.storage import RESULTS, storage_key
 from providers.base import ImageData
+from providers.plain_words import text_plain
 from slots.models import Slot
 from slots.selectors import SlotDisabled, SlotNotFound, SlotPasswordInvalid
 
@@ -90,7 +91,8 @@ def job_mark_failed_provider(
         JobStatus.FAILED_PROVIDER,
         finished_at=timezone.now(),
         failure_code=code or "provider_error",
-        failure_message=message[:2000],
+        # Read in the admin site and the jobs API: a library's words, never a Python repr.
+        failure_message=text_plain(message, default="The provider failed.", max_length=2000),
         attempts=attempts,
         model=model[:100],
     )

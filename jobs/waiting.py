@@ -4,6 +4,7 @@ row is the outcome (docs/decisions/0001-own-result-wait.md)."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from functools import cache
 
 import redis
@@ -47,8 +48,9 @@ def job_notify_final(*, job_id: object) -> None:
         logger.warning("could not signal job %s as final: %s", job_id, exc)
 
 
-def job_wait(*, job: Job) -> bool:
-    """Block until the job is signalled final or its deadline passes. True if it was signalled.
+def job_wait(*, job: Job, until: datetime | None = None) -> bool:
+    """Block until the job is signalled final or its deadline (or ``until``, if earlier) passes.
+    True if it was signalled.
 
     Each waiter blocks on its own Redis connection (BLMOVE of the job's list onto itself, so every
     waiter of the same job sees the signal), never on shared client state: hundreds of booth
@@ -56,7 +58,7 @@ def job_wait(*, job: Job) -> bool:
     then watches the database row) instead of reconnect loops past the deadline.
     """
     key = _done_key(job.id)
-    while (timeout := job.seconds_left()) > 0:
+    while (timeout := job.seconds_left(until=until)) > 0:
         wait = min(timeout, WAIT_SLICE)  # fractional seconds: BLMOVE takes a double; redis-py says int
         if _redis().blmove(key, key, wait, "LEFT", "RIGHT") is not None:  # type: ignore[arg-type]
             return True

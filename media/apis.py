@@ -35,7 +35,7 @@ from media.uploads import multipart_read
 UPLOAD_ERRORS = {
     400: error("No file in the request, or a malformed multipart body."),
     413: error("The file is larger than UPLOAD_MAX_BYTES."),
-    415: error("Not a decodable JPEG, PNG or WebP image (or empty, or a decompression bomb)."),
+    415: error("Not a decodable JPEG, PNG, WebP, HEIC/HEIF or AVIF image (or empty, or a decompression bomb)."),
     422: error("A field is invalid."),
 }
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import IO
@@ -15,18 +17,25 @@ from core.errors import ServiceUnavailable
 from providers import image_guard, imaging
 from providers.base import ImageData, PhotoForm
 
-# Pillow format name -> (MIME type, file extension).
+# Pillow format name -> (MIME type, file extension) of the photo as stored.
 ACCEPTED_FORMATS = {
     "JPEG": ("image/jpeg", "jpg"),
     "PNG": ("image/png", "png"),
     "WEBP": ("image/webp", "webp"),
+    # Stored as an upright JPEG made from the check's own decode: everything after the web (the
+    # worker, thumbnails, a fallback print, the booth's printer) then reads a JPEG.
+    "HEIF": ("image/jpeg", "jpg"),
+    "AVIF": ("image/jpeg", "jpg"),
 }
+TRANSCODED_FORMATS = frozenset({"HEIF", "AVIF"})
 EXTENSIONS = {content_type: ext for content_type, ext in ACCEPTED_FORMATS.values()}
+# What a refusal says the booth may send.
+ACCEPTED_TEXT = "JPEG, PNG, WebP, HEIC/HEIF or AVIF"
 
 
 class UnsupportedImage(Exception):
-    """Not a decodable JPEG/PNG/WebP, or one the guard refuses (too many pixels, a decompression
-    bomb, more scans, segments or chunks than real images have)."""
+    """Not a decodable JPEG/PNG/WebP/HEIC/AVIF, or one the guard refuses (too many pixels, a
+    decompression bomb, more scans, segments, chunks or boxes than real images have)."""
 
 
 class ImageCheckBusy(ServiceUnavailable):
@@ -38,6 +47,19 @@ def _checks_in_flight() -> threading.BoundedSemaphore:
     # Per process: each check may hold up to 20 bytes per pixel of IMAGE_MAX_PIXELS (docs/operations.md, "Memory
     # budget"), and a web process has far more threads than it has memory for that many decodes.
     return threading.BoundedSemaphore(settings.IMAGE_CHECKS_PER_PROCESS)
+
+
+@contextmanager
+def image_work_turn(*, timeout: float) -> Iterator[bool]:
+    """One of the process's IMAGE_CHECKS_PER_PROCESS turns for a full-size decode outside the
+    upload check (a booth's fallback print); yields False when none came free within ``timeout``."""
+    slots = _checks_in_flight()
+    got = slots.acquire(timeout=max(timeout, 0))
+    try:
+        yield got
+    finally:
+        if got:
+            slots.release()
 
 
 @dataclass(frozen=True)
@@ -95,7 +117,8 @@ def _checked(img: Image.Image, form: PhotoForm | None) -> CheckedImage:
         ImageOps.exif_transpose(img, in_place=True)
         prepared = imaging.to_photo_form(img, form)
         return CheckedImage(content_type=content_type, ext=ext, width=width, height=height, prepared=prepared)
-    upright = _upright_copy(img) if orientation not in (1, None) else None
+    needs_copy = orientation not in (1, None) or img.format in TRANSCODED_FORMATS
+    upright = _upright_copy(img) if needs_copy else None
     return CheckedImage(content_type=content_type, ext=ext, width=width, height=height, upright=upright)
 
 
@@ -103,9 +126,11 @@ def _upright_copy(img: Image.Image) -> bytes:
     """The photo turned upright, without EXIF: its orientation is applied, and the rest (camera
     data, GPS) is not needed downstream, may be malformed, and can outgrow the JPEG/WebP
     segment limit when Pillow re-serialises it."""
-    fmt = "JPEG" if img.format in imaging.JPEG_FORMATS else img.format
+    fmt = "JPEG" if img.format in imaging.JPEG_FORMATS | TRANSCODED_FORMATS else img.format
     # In place: the decode is not needed once turned, and a copy would hold both at full size.
     ImageOps.exif_transpose(img, in_place=True)
+    if fmt == "JPEG" and img.mode not in ("RGB", "L", "CMYK"):  # an AVIF/HEIF with alpha, 16-bit grey
+        return imaging.encode(img, output_format="jpeg", quality=95).data
     buffer = io.BytesIO()
     options = {"quality": 95} if fmt in ("JPEG", "WEBP") else {}
     img.save(buffer, fmt, **options)

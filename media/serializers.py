@@ -11,7 +11,11 @@ from media.models import TemplateMedia
 class UploadInputSerializer(serializers.Serializer):
     # Optional here so that a missing file is a 400 (malformed request), not a 422; an empty file
     # reaches the image check and is a 415 like any other unusable upload.
-    file = serializers.FileField(required=False, allow_empty_file=True, help_text="A JPEG, PNG or WebP image.")
+    file = serializers.FileField(
+        required=False,
+        allow_empty_file=True,
+        help_text="A JPEG, PNG, WebP, HEIC/HEIF or AVIF image (HEIC and AVIF are stored as JPEG).",
+    )
 
 
 class TemplateMediaRegisterInputSerializer(UploadInputSerializer):

@@ -22,8 +22,9 @@ from django.utils.datastructures import MultiValueDict
 
 from core.bodycap import upload_too_large_message
 from core.errors import ApplicationError, RequestBodyTimeout
-from media.images import CheckedImage, UnsupportedImage, image_check
+from media.images import ACCEPTED_TEXT, CheckedImage, UnsupportedImage, image_check
 from providers.base import PhotoForm
+from providers.plain_words import exception_plain_text
 
 Parsed = TypeVar("Parsed")
 
@@ -69,7 +70,8 @@ def multipart_read(request: HttpRequest, parse: Callable[[], Parsed], *, noun: s
     except RequestBodyTimeout:
         raise
     except (MultiPartParserError, SuspiciousOperation) as exc:
-        raise ApplicationError(f"Malformed multipart body: {exc}", code="bad_request", status=400) from exc
+        message = f"Malformed multipart body: {exception_plain_text(exc).rstrip('.')}."  # no reprs ("None", b'…')
+        raise ApplicationError(message, code="bad_request", status=400) from exc
     if cap.exceeded:
         raise upload_too_large(noun)
     return parsed
@@ -77,8 +79,8 @@ def multipart_read(request: HttpRequest, parse: Callable[[], Parsed], *, noun: s
 
 def upload_image_check(upload: IO[bytes], *, noun: str = "file", form: PhotoForm | None = None) -> CheckedImage:
     """The size limit, then ``image_check``: 413 ``file_too_large`` for a file over
-    UPLOAD_MAX_BYTES, 415 ``unsupported_media_type`` for anything unusable (empty, not JPEG, PNG
-    or WebP, a decompression bomb). ``form``: the provider's photo form (see ``image_check``)."""
+    UPLOAD_MAX_BYTES, 415 ``unsupported_media_type`` for anything unusable (empty, not JPEG, PNG,
+    WebP, HEIC/HEIF or AVIF, a decompression bomb). ``form``: the provider's photo form (see ``image_check``)."""
     size = getattr(upload, "size", None)  # Django's uploads always have it; a plain stream may not
     if size is not None and size > settings.UPLOAD_MAX_BYTES:
         raise upload_too_large(noun)
@@ -86,7 +88,7 @@ def upload_image_check(upload: IO[bytes], *, noun: str = "file", form: PhotoForm
         return image_check(upload, max_pixels=settings.IMAGE_MAX_PIXELS, form=form)
     except UnsupportedImage as exc:
         raise ApplicationError(
-            f"Not a usable JPEG, PNG or WebP image: {exc}", code="unsupported_media_type", status=415
+            f"Not a usable {ACCEPTED_TEXT} image: {exc}", code="unsupported_media_type", status=415
         ) from exc
 
 

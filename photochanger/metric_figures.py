@@ -59,6 +59,28 @@ def jobs_final_by_status_and_slot() -> list[tuple[str, str, int]]:
     return [(row["status"], str(row["slot_id"] or ""), row["n"]) for row in rows]
 
 
+def booth_fallbacks_by_reason_and_slot() -> list[tuple[str, str, int]]:
+    """(reason, slot id or "", count) of jobs whose booth got the slot's fallback print."""
+    rows = (
+        Job.objects.filter(fallback_at__isnull=False)
+        .values("fallback_reason", "slot_id")
+        .annotate(n=Count("id"))
+        .order_by("fallback_reason", "slot_id")
+    )
+    return [(row["fallback_reason"], str(row["slot_id"] or ""), row["n"]) for row in rows]
+
+
+def booth_disconnected_by_slot() -> list[tuple[str, int]]:
+    """(slot id or "", count) of jobs whose booth had hung up before its answer."""
+    rows = (
+        Job.objects.filter(booth_disconnected_at__isnull=False)
+        .values("slot_id")
+        .annotate(n=Count("id"))
+        .order_by("slot_id")
+    )
+    return [(str(row["slot_id"] or ""), row["n"]) for row in rows]
+
+
 def jobs_active_by_status() -> dict[str, int]:
     counts = dict(Job.objects.filter(status__in=ACTIVE_STATUSES).values_list("status").annotate(n=Count("id")))
     return {str(status): counts.get(status, 0) for status in ACTIVE_STATUSES}

@@ -131,6 +131,8 @@ class FleetCollector(Collector):
         final = figures.jobs_final_by_status_and_slot()
         recovered = figures.jobs_recovered_by_slot()
         active = figures.jobs_active_by_status()
+        fallbacks = figures.booth_fallbacks_by_reason_and_slot()
+        hung_up = figures.booth_disconnected_by_slot()
         job_latency = figures.job_duration_histograms(LATENCY_BUCKETS)
         calls = figures.provider_call_totals()
         call_latency = figures.provider_duration_histograms(LATENCY_BUCKETS)
@@ -140,6 +142,18 @@ class FleetCollector(Collector):
         jobs = CounterMetricFamily(f"{PREFIX}_jobs", "Jobs that reached a final status.", labels=["status", "slot"])
         for status, slot, count in final:
             jobs.add_metric([status, slot], count)
+        fallback_prints = CounterMetricFamily(
+            f"{PREFIX}_booth_fallbacks",
+            "Booth answers that were the slot's fallback print, by reason (counted apart from job statuses).",
+            labels=["reason", "slot"],
+        )
+        for reason, slot, count in fallbacks:
+            fallback_prints.add_metric([reason, slot], count)
+        disconnected = CounterMetricFamily(
+            f"{PREFIX}_booth_disconnected", "Jobs whose booth hung up before its answer.", labels=["slot"]
+        )
+        for slot, count in hung_up:
+            disconnected.add_metric([slot], count)
         recoveries = CounterMetricFamily(
             f"{PREFIX}_jobs_recovered",
             "Completed jobs whose image came from a recovery, by how (refusal_prompt).",
@@ -202,8 +216,8 @@ class FleetCollector(Collector):
         )
         for slot_id, name, provider, operation, is_active in slots:
             info.add_metric([slot_id, name, provider, operation, str(is_active).lower()], 1)
-        yield from (jobs, recoveries, in_flight, e2e, provider_calls, provider_errors, tokens, cost, call_duration)
-        yield slot_spend
+        yield from (jobs, recoveries, fallback_prints, disconnected, in_flight, e2e)
+        yield from (provider_calls, provider_errors, tokens, cost, call_duration, slot_spend)
         yield info
 
 

@@ -18,10 +18,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
-from PIL import Image, PngImagePlugin, UnidentifiedImageError, WebPImagePlugin
+import pillow_heif
+from PIL import Image, PngImagePlugin, UnidentifiedImageError, WebPImagePlugin, features
 
 from providers import image_structure
 from providers.image_structure import ImageRefused
+from providers.plain_words import exception_plain_text
 
 __all__ = ["DECODABLE_FORMATS", "ImageRefused", "open_image", "refusing_undecodable"]
 
@@ -37,12 +39,24 @@ DECODE_ERRORS: tuple[type[BaseException], ...] = (
     ArithmeticError,  # ZeroDivisionError, OverflowError from EXIF rationals and sizes
     struct.error,
     MemoryError,
+    RuntimeError,  # libavif's and libheif's decode failures ("Decoding of color planes failed")
     Image.DecompressionBombError,
     Image.DecompressionBombWarning,
 )
 # Pillow's JPEG opener answers "MPO" for a JPEG with more images after it (multi-picture and
-# gain-map photos); its first image is an ordinary JPEG and is all that is decoded.
-DECODABLE_FORMATS = ("JPEG", "PNG", "WEBP")
+# gain-map photos); its first image is an ordinary JPEG and is all that is decoded. HEIC/HEIF
+# (iPhones, iPad booth apps) through pillow-heif (libheif), AVIF through Pillow's own libavif: of
+# each, the primary image only.
+DECODABLE_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF", "AVIF")
+# pillow-heif opens only the primary image: no thumbnails, depth maps or auxiliary images are read.
+pillow_heif.options.THUMBNAILS = False
+pillow_heif.options.DEPTH_IMAGES = False
+pillow_heif.options.AUX_IMAGES = False
+pillow_heif.register_heif_opener()
+if not features.check("avif"):  # Pillow's wheels have it since 11.3; a build without it must not start
+    raise ImportError("Pillow was built without AVIF support (libavif); install the pinned wheel.")
+# XMP a photo carries is a few KB; HEIF and AVIF hand it over whole when they open.
+MAX_XMP_BYTES = 1024 * 1024
 # A camera JPEG carries about one byte per 4-15 pixels (a 24 MP photo is at least ~2 MB), a PNG of
 # a photo more. A big image that claims over 100 pixels per byte is a decompression bomb; smaller
 # ones (a sparse PNG frame) are exempt, their decode is cheap whatever the ratio.
@@ -67,16 +81,20 @@ def open_image(source: bytes | IO[bytes], *, max_pixels: int | None = None, writ
         fp.seek(0, io.SEEK_END)
         size = fp.tell()
         fp.seek(0)
-        head = fp.read(8)
+        head = fp.read(12)
         fp.seek(0)
         if head.startswith(b"\xff\xd8"):
             image_structure.check_jpeg(fp)
-        elif head == b"\x89PNG\r\n\x1a\n":
+        elif head.startswith(b"\x89PNG\r\n\x1a\n"):
             image_structure.check_png(fp)
         elif head.startswith(b"RIFF"):
             image_structure.check_webp(fp)
+        elif image_structure.is_isobmff_image(head):
+            image_structure.check_isobmff(fp)
         fp.seek(0)
         img = Image.open(fp, formats=list(DECODABLE_FORMATS))
+        if img.format in ("HEIF", "AVIF"):  # metadata came with the headers: bounded before Pillow parses it
+            _check_isobmff_metadata(img)
         pixels = img.width * img.height
         if limit is not None and pixels > limit:
             raise ImageRefused(f"The image has {img.width}x{img.height} pixels; the limit is {limit} pixels.")
@@ -86,6 +104,15 @@ def open_image(source: bytes | IO[bytes], *, max_pixels: int | None = None, writ
                 f"more than {MAX_PIXELS_PER_BYTE} pixels per byte: a decompression bomb."
             )
         return img
+
+
+def _check_isobmff_metadata(img: Image.Image) -> None:
+    exif = img.info.get("exif")
+    if exif:
+        image_structure.check_exif(exif)
+    xmp = img.info.get("xmp") or b""
+    if len(xmp) > MAX_XMP_BYTES:
+        raise ImageRefused(f"The image carries more than {MAX_XMP_BYTES} bytes of XMP.")
 
 
 def load(img: Image.Image) -> None:
@@ -110,4 +137,4 @@ def refusing_undecodable() -> Iterator[None]:
     except UnidentifiedImageError as exc:
         raise ImageRefused("Unrecognised image data.") from exc
     except DECODE_ERRORS as exc:
-        raise ImageRefused(f"The image cannot be decoded: {exc or type(exc).__name__}") from exc
+        raise ImageRefused(f"The image cannot be decoded: {exception_plain_text(exc).rstrip('.')}.") from exc

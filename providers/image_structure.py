@@ -21,7 +21,7 @@ from typing import IO
 
 
 class ImageRefused(Exception):
-    """Not a decodable JPEG/PNG/WebP, or one whose cost the limits do not admit."""
+    """Not a decodable JPEG/PNG/WebP/HEIC/AVIF, or one whose cost the limits do not admit."""
 
 
 # Cameras and encoders write 1-12 scans (libjpeg's progressive script: 10), and ~5-40 segments
@@ -158,6 +158,44 @@ def check_webp(fp: IO[bytes]) -> None:
             size = 0
         fp.seek(size + (size & 1), io.SEEK_CUR)  # chunks are padded to an even size
     raise ImageRefused(f"The WebP has more than {MAX_WEBP_CHUNKS} chunks.")
+
+
+# HEIC and AVIF are ISO base media files: a photo is "ftyp", "meta" (item list, locations and
+# properties, a grid of tiles on iPhones: tens of KB) and "mdat" (the coded pixels), sometimes a
+# "free". libheif and libavif parse the metadata in C under their own limits; these bound what
+# they are given to parse at all.
+MAX_ISOBMFF_BOXES = 64
+MAX_ISOBMFF_META_BYTES = 4 * 1024 * 1024
+
+
+def is_isobmff_image(head: bytes) -> bool:
+    """The first bytes start an ISO base media file (an "ftyp" box), as HEIF and AVIF do."""
+    return head[4:8] == b"ftyp"
+
+
+def check_isobmff(fp: IO[bytes]) -> None:
+    """Walk the top-level boxes: a handful, and metadata no larger than a real photo's."""
+    fp.seek(0, io.SEEK_END)
+    end = fp.tell()
+    position = 0
+    for _ in range(MAX_ISOBMFF_BOXES):
+        if position >= end:
+            return
+        fp.seek(position)
+        header = fp.read(16)
+        if len(header) < 8:
+            return  # truncated: the decoder reports it
+        size, kind = int.from_bytes(header[:4], "big"), header[4:8]
+        if size == 1:  # a 64-bit size follows
+            size = int.from_bytes(header[8:16], "big")
+        elif size == 0:  # to the end of the file
+            size = end - position
+        if size < 8:
+            raise ImageRefused("The image's container has a box shorter than its own header.")
+        if kind == b"meta" and size > MAX_ISOBMFF_META_BYTES:
+            raise ImageRefused(f"The image carries more than {MAX_ISOBMFF_META_BYTES} bytes of metadata.")
+        position += size
+    raise ImageRefused(f"The image's container has more than {MAX_ISOBMFF_BOXES} top-level boxes.")
 
 
 def _check_exif_size(size: int) -> None:

@@ -18,6 +18,12 @@ class Slot(models.Model):
     secret_hash = models.CharField(max_length=64)
     version = models.PositiveIntegerField(default=1)
     is_active = models.BooleanField(default=True)
+    # What the booth gets when the operation fails or is late (slots/fallback.py): "error" (a
+    # 502/504 as docs/spec.md says), "original" (the booth's photo, upright) or "local:<operation>"
+    # with ``on_failure_params``; served by ``answer_by`` seconds (null: T_SYNC_RESPONSE).
+    on_failure = models.CharField(max_length=50, default="error")
+    on_failure_params = models.JSONField(default=dict, blank=True)
+    answer_by = models.FloatField(null=True, blank=True)
     # Checked by beat with the sample portrait every CANARY_PERIOD_MINUTES inside CANARY_WINDOW
     # (ingest.slot_check), so a slot that stops working is seen before a guest sees it.
     canary = models.BooleanField(
@@ -35,6 +41,12 @@ class Slot(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(version__gte=1), name="slot_version_positive"),
             models.CheckConstraint(condition=~Q(secret_hash=""), name="slot_secret_hash_set"),
+            models.CheckConstraint(
+                condition=Q(answer_by__isnull=True) | Q(answer_by__gt=0), name="slot_answer_by_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(answer_by__isnull=True) | ~Q(on_failure="error"), name="slot_answer_by_needs_fallback"
+            ),
         ]
 
     def __str__(self) -> str:

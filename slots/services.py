@@ -17,6 +17,7 @@ from core.provider_registry import provider_registry
 from media.models import TemplateMedia
 from providers.registry import UnknownOperation, UnknownProvider
 from providers.schema import ParamsInvalid
+from slots.fallback import LOCAL_PREFIX, slot_fallback_validate
 from slots.models import Slot, SlotTemplateMedia
 from slots.signals import slot_withdrawn
 
@@ -73,8 +74,12 @@ def _template_exists(ref: str) -> bool:
 
 
 def _template_links_sync(*, slot: Slot) -> None:
-    op = provider_registry().operation(slot.provider, slot.operation)
+    registry = provider_registry()
+    op = registry.operation(slot.provider, slot.operation)
     wanted = {ref for ids in op.template_ids(slot.params).values() for ref in ids}
+    if slot.on_failure.startswith(LOCAL_PREFIX):  # a fallback frame is in use too (PROTECT)
+        fallback = registry.operation("local", slot.on_failure.removeprefix(LOCAL_PREFIX))
+        wanted |= {ref for ids in fallback.template_ids(slot.on_failure_params).values() for ref in ids}
     # UUID strings, as Django takes them; the stub's __in type for a foreign key wants UUID objects.
     SlotTemplateMedia.objects.filter(slot=slot).exclude(template_media_id__in=wanted).delete()  # type: ignore[misc]
     existing = set(
@@ -99,11 +104,18 @@ def slot_create(
     operation: str,
     params: Mapping[str, Any],
     is_active: bool = True,
+    on_failure: str = "error",
+    on_failure_params: Mapping[str, Any] | None = None,
+    answer_by: float | None = None,
     canary: bool = False,
 ) -> tuple[Slot, str]:
-    """Create a slot; returns it with the plaintext secret, which is never stored or shown again."""
+    """Create a slot; returns it with the plaintext secret, which is never stored or shown again.
+    ``on_failure``, ``on_failure_params``, ``answer_by``: the fallback (slots/fallback.py)."""
     name = _name_clean(name)
     cleaned = slot_params_validate(provider=provider, operation=operation, params=params)
+    fallback, fallback_params, answer_by = slot_fallback_validate(
+        on_failure=on_failure, params=on_failure_params or {}, answer_by=answer_by
+    )
     secret = _new_secret()
     slot = Slot.objects.create(
         name=name,
@@ -112,15 +124,21 @@ def slot_create(
         params=cleaned,
         secret_hash=slot_secret_hash(secret),
         is_active=is_active,
+        on_failure=fallback,
+        on_failure_params=fallback_params,
+        answer_by=answer_by,
         canary=canary,
     )
     _template_links_sync(slot=slot)
     return slot, secret
 
 
-UPDATABLE_FIELDS = frozenset({"name", "provider", "operation", "params", "is_active", "canary"})
+FALLBACK_FIELDS = frozenset({"on_failure", "on_failure_params", "answer_by"})
+UPDATABLE_FIELDS = frozenset({"name", "provider", "operation", "params", "is_active", "canary"}) | FALLBACK_FIELDS
 # Changing any of these changes what the params mean, so the params are validated again.
 OPERATION_FIELDS = frozenset({"provider", "operation", "params"})
+# These change which template media the slot uses.
+TEMPLATE_FIELDS = OPERATION_FIELDS | FALLBACK_FIELDS
 
 
 def _version_claim(*, slot: Slot, version: int, **changes: Any) -> None:
@@ -164,10 +182,18 @@ def slot_update(*, slot: Slot, version: int, data: Mapping[str, Any]) -> Slot:
             operation=changes["operation"],
             params=changes.get("params", slot.params),
         )
+    if FALLBACK_FIELDS & changes.keys():
+        # Validated together: answer_by means nothing without a fallback, the params need their operation.
+        fallback = changes.get("on_failure", slot.on_failure)
+        changes["on_failure"], changes["on_failure_params"], changes["answer_by"] = slot_fallback_validate(
+            on_failure=fallback,
+            params=changes.get("on_failure_params", slot.on_failure_params if fallback == slot.on_failure else {}),
+            answer_by=changes.get("answer_by", slot.answer_by if fallback != "error" else None),
+        )
     with transaction.atomic():
         _version_claim(slot=slot, version=version, **changes)
         slot.refresh_from_db()
-        if OPERATION_FIELDS & changes.keys():
+        if TEMPLATE_FIELDS & changes.keys():
             _template_links_sync(slot=slot)
     if not slot.is_active:
         # Also on edits of an already inactive slot: a booth request that read the slot just

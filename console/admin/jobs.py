@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from console.admin_views import job_image_available, job_thumbnail_url, job_thumbnail_view
+from console.booth_answers import BoothAnswerFilter, booth_answer_html
 from console.display import end_to_end_text, job_status_badge, seconds_text
 from core.errors import Conflict
 from core.ids import uuid_or_none
@@ -70,9 +71,10 @@ class JobAdmin(admin.ModelAdmin):
         "created_at",
         "duration",
         "failure_code",
+        "booth_answer",
         "attempts",
     ]
-    list_filter = ["status", JobOutcomeFilter, "recovered_by", "is_test_run", "slot", "provider"]
+    list_filter = ["status", JobOutcomeFilter, BoothAnswerFilter, "recovered_by", "is_test_run", "slot", "provider"]
     date_hierarchy = "created_at"
     search_fields = ["slot__name", "failure_code", "failure_message"]
     list_select_related = ["slot"]
@@ -91,6 +93,7 @@ class JobAdmin(admin.ModelAdmin):
                     "recovered_by",
                     "failure_code",
                     "failure_message",
+                    "booth_answer",
                     "usage_json",
                     "result_info",
                 ]
@@ -118,6 +121,7 @@ class JobAdmin(admin.ModelAdmin):
         "recovered_by",
         "failure_code",
         "failure_message",
+        "booth_answer",
         "usage_json",
         "result_info",
         "booth_fields",
@@ -140,6 +144,10 @@ class JobAdmin(admin.ModelAdmin):
 
     def has_cancel_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("jobs.change_job")
+
+    @admin.display(description="Booth answer")
+    def booth_answer(self, job: Job) -> str:
+        return booth_answer_html(job)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Job]:
         return super().get_queryset(request).select_related("slot", "result", "input_media")

@@ -31,7 +31,7 @@ class TemplateMediaUploadForm(forms.ModelForm):
         widget=forms.ClearableFileInput(
             attrs={"accept": "image/jpeg,image/png,image/webp", "class": "template-upload"}
         ),
-        help_text="JPEG, PNG or WebP. Frames for the overlay operation are PNGs with transparency.",
+        help_text="JPEG, PNG, WebP, HEIC or AVIF. Frames for the overlay operation are PNGs with transparency.",
     )
 
     class Meta:

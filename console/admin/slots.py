@@ -36,6 +36,7 @@ from slots.models import Slot
 from slots.services import slot_create, slot_delete, slot_ingest_url, slot_secret_rotate, slot_update
 
 SLOT_FIELDS = ("name", "provider", "operation", "is_active", "canary")
+FALLBACK_FIELDS = ("on_failure", "on_failure_params", "answer_by")
 
 
 class SaveRefused(Exception):
@@ -132,10 +133,12 @@ class SlotAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request: HttpRequest, obj: Slot | None = None) -> list:
         main = (None, {"fields": list(SLOT_FIELDS)})
+        fallback = ("When the operation fails or is late", {"fields": list(FALLBACK_FIELDS)})
         if obj is None:
-            return [main]
+            return [main, fallback]
         return [
             main,
+            fallback,
             ("Booth connection", {"fields": ["ingest_url_field", "id", "current_version", "template_media_used"]}),
         ]
 
@@ -163,7 +166,7 @@ class SlotAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request: HttpRequest, obj: Slot, form: SlotAdminForm, change: bool) -> None:
-        data: dict[str, Any] = {name: form.cleaned_data[name] for name in SLOT_FIELDS}
+        data: dict[str, Any] = {name: form.cleaned_data[name] for name in (*SLOT_FIELDS, *FALLBACK_FIELDS)}
         data["params"] = form.cleaned_data["params"]
         try:
             if change:

@@ -27,11 +27,14 @@ def job_thumbnail(job: Job, kind: str = "result", size: str = "thumb") -> str:
 
 
 @register.simple_tag
-def jobs_url(slot_id: Any, status: str = "", since: datetime | None = None) -> str:
-    """The job list narrowed to one slot's booth jobs (optionally one status, since a moment)."""
+def jobs_url(slot_id: Any, status: str = "", since: datetime | None = None, booth_answer: str = "") -> str:
+    """The job list narrowed to one slot's booth jobs (optionally one status, since a moment, one
+    kind of booth answer: "fallback" or "disconnected")."""
     query: dict[str, str] = {"slot__id__exact": str(slot_id), "is_test_run__exact": "0"}
     if status:
         query["status__exact"] = status
+    if booth_answer:
+        query["booth_answer"] = booth_answer
     if since is not None:
         query["created_at__gte"] = since.isoformat()
     return f"{reverse('admin:jobs_job_changelist')}?{urlencode(query)}"

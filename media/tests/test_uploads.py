@@ -29,7 +29,7 @@ def test_a_file_that_is_not_an_image_is_415():
         upload_image_check(SimpleUploadedFile("a.jpg", b"not an image", content_type="image/jpeg"))
 
     assert (refused.value.status, refused.value.code) == (415, "unsupported_media_type")
-    assert refused.value.message.startswith("Not a usable JPEG, PNG or WebP image: ")
+    assert refused.value.message.startswith("Not a usable JPEG, PNG, WebP, HEIC/HEIF or AVIF image: ")
 
 
 def test_a_stream_without_a_size_is_checked_as_an_image():

@@ -46,7 +46,7 @@ def test_a_file_that_is_not_an_image_is_refused_on_the_file_field(admin_client, 
 
     assert response.status_code == 200
     [message] = response.context["adminform"].form.errors["file"]
-    assert message.startswith("Not a usable JPEG, PNG or WebP image")
+    assert message.startswith("Not a usable JPEG, PNG, WebP, HEIC/HEIF or AVIF image")
     assert not TemplateMedia.objects.exists() and stored_files() == []
 
 

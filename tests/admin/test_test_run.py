@@ -87,7 +87,7 @@ def test_a_file_the_booth_endpoint_would_refuse_is_refused(admin_client):
     response = admin_client.post(url(slot), {"photo": photo(b"GIF89a not really")})
 
     [message] = response.context["form"].errors["photo"]
-    assert message.startswith("Not a usable JPEG, PNG or WebP image")
+    assert message.startswith("Not a usable JPEG, PNG, WebP, HEIC/HEIF or AVIF image")
     assert not Job.objects.exists()
 
 

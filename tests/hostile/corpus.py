@@ -32,6 +32,8 @@ def _corrupt_middle(data: bytes) -> bytes:
 JPEG = images.jpeg(320, 240)
 PNG = images.png(320, 240)
 WEBP = images.encode(images.gradient(320, 240), "WEBP")
+HEIC = images.heic(320, 240)
+AVIF = images.avif(320, 240)
 
 CORPUS = [
     ("text-as-jpg", b"hello, I am definitely a photo", "IMG_0001.JPG", 415, "unsupported_media_type"),
@@ -73,6 +75,40 @@ CORPUS = [
         "unsupported_media_type",
     ),
     ("png-sparse-bomb", hostile_images.sparse_png(8000, 8000), "sparse.png", 415, "unsupported_media_type"),
+    ("heic-header-only", HEIC[:40], "IMG_0001.HEIC", 415, "unsupported_media_type"),
+    ("heic-truncated", HEIC[: len(HEIC) // 2], "IMG_0001.HEIC", 415, "unsupported_media_type"),
+    ("avif-truncated", AVIF[: len(AVIF) * 3 // 4], "x.avif", 415, "unsupported_media_type"),
+    ("avif-corrupt", _corrupt_middle(AVIF), "x.avif", 415, "unsupported_media_type"),
+    (
+        "heic-lying-size-bomb",
+        hostile_images.isobmff_claiming(HEIC, 8000, 6000),
+        "bomb.heic",
+        415,
+        "unsupported_media_type",
+    ),
+    (
+        "avif-pixel-bomb",
+        hostile_images.isobmff_claiming(AVIF, 30000, 30000),
+        "bomb.avif",
+        415,
+        "unsupported_media_type",
+    ),
+    ("heic-box-flood", hostile_images.isobmff_box_flood(HEIC), "boxes.heic", 415, "unsupported_media_type"),
+    ("avif-huge-meta", hostile_images.isobmff_huge_meta(AVIF), "meta.avif", 415, "unsupported_media_type"),
+    (
+        "avif-exif-prefix-bomb",
+        images.avif(64, 48, exif=hostile_images.exif_prefix_bomb(300_000)),
+        "exif.avif",
+        415,
+        "unsupported_media_type",
+    ),
+    (
+        "avif-exif-overlapping-values",
+        images.avif(64, 48, exif=hostile_images.exif_overlapping_ifd()),
+        "ifd.avif",
+        415,
+        "unsupported_media_type",
+    ),
 ]
 TRAVERSAL_NAMES = [
     "../../etc/passwd",

@@ -50,7 +50,9 @@ def test_the_default_pixel_limit_admits_a_50_megapixel_camera_and_no_64_megapixe
     assert 8688 * 5792 <= settings.IMAGE_MAX_PIXELS < 8000 * 8000
 
 
-@pytest.mark.parametrize("photo", ["worst.png", "worst.jpg", "worst_progressive_cmyk.jpg", "worst.webp"])
+@pytest.mark.parametrize(
+    "photo", ["worst.png", "worst.jpg", "worst_progressive_cmyk.jpg", "worst.webp", "worst.heic", "worst.avif"]
+)
 def test_a_web_thread_checks_the_worst_admitted_photo_within_its_budget(worst_photos, photo):
     budget = WEB_THREAD_BYTES_PER_PIXEL * settings.IMAGE_MAX_PIXELS // 1024 + SLACK_KIB
     assert _growth_kib("check", worst_photos / photo) <= budget

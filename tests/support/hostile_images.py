@@ -140,3 +140,22 @@ def flat_turned_webp(width: int, height: int) -> bytes:
     chunk = b"ZPAD" + struct.pack("<I", padding) + bytes(padding)
     body = data[12:] + chunk
     return b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WEBP" + body
+
+
+def isobmff_claiming(data: bytes, width: int, height: int) -> bytes:
+    """An HEIC or AVIF whose image size box ("ispe") claims ``width`` × ``height`` pixels."""
+    at = data.index(b"ispe")
+    return data[: at + 8] + struct.pack(">II", width, height) + data[at + 16 :]
+
+
+def isobmff_box_flood(data: bytes, boxes: int = 10_000) -> bytes:
+    """An HEIC or AVIF followed by ``boxes`` empty "free" boxes."""
+    return data + (struct.pack(">I", 8) + b"free") * boxes
+
+
+def isobmff_huge_meta(data: bytes, size: int = 8 * 1024 * 1024) -> bytes:
+    """An HEIC or AVIF whose "meta" box claims ``size`` bytes (padded to match)."""
+    at = data.index(b"meta") - 4
+    old = int.from_bytes(data[at : at + 4], "big")
+    meta = struct.pack(">I", size) + data[at + 4 : at + old] + bytes(size - old)
+    return data[:at] + meta + data[at + old :]

@@ -32,3 +32,15 @@ def decode(data: bytes) -> Image.Image:
     img = Image.open(io.BytesIO(data))
     img.load()
     return img
+
+
+def heic(width: int = 320, height: int = 240, **options) -> bytes:
+    """An HEIC photo as an iPhone sends it (HEVC in HEIF, through pillow-heif)."""
+    import providers.image_guard  # noqa: F401 (registers the HEIF opener and encoder)
+
+    return encode(gradient(width, height), "HEIF", **options)
+
+
+def avif(width: int = 320, height: int = 240, **options) -> bytes:
+    """An AVIF photo (AV1 in HEIF), through Pillow's own libavif."""
+    return encode(gradient(width, height), "AVIF", **options)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from PIL import Image
 
+import providers.image_guard  # noqa: F401 (registers the HEIF opener and encoder)
 from media.images import image_check
 from providers.base import ImageData, ProviderRequest
 from providers.image_guard import MAX_PIXELS_PER_BYTE
@@ -56,6 +57,14 @@ def make(directory: Path, pixels: int) -> None:
     Image.new("RGBA", (width, height), (10, 20, 30, 128)).save(webp, "WEBP", exif=turned.tobytes(), method=0)
     riff = webp.getvalue()[12:] + b"ZPAD" + struct.pack("<I", padding) + bytes(padding + padding % 2)
     (directory / "worst.webp").write_bytes(b"RIFF" + struct.pack("<I", 4 + len(riff)) + b"WEBP" + riff)
+    # HEIC (libheif turns it by its own transform boxes) and an RGBA AVIF (turned by EXIF), padded
+    # with a "free" box; both become an upright JPEG in the check.
+    for name, mode, fmt in [("worst.heic", "RGB", "HEIF"), ("worst.avif", "RGBA", "AVIF")]:
+        coded = io.BytesIO()
+        Image.new(mode, (width, height), (10, 20, 30, 128)[: len(mode)]).save(
+            coded, fmt, exif=turned.tobytes(), **({"speed": 10} if fmt == "AVIF" else {"quality": 50})
+        )
+        (directory / name).write_bytes(coded.getvalue() + struct.pack(">I", padding + 8) + b"free" + bytes(padding))
 
 
 def run(operation: str, path: Path, pixels: int) -> dict:

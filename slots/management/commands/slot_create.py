@@ -30,6 +30,13 @@ class Command(BaseCommand):
         parser.add_argument("--operation", required=True)
         parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
         parser.add_argument("--inactive", action="store_true", help="Create the slot disabled.")
+        parser.add_argument(
+            "--on-failure",
+            default="error",
+            help="What the booth prints when the operation fails or is late: error, original or local:<operation>.",
+        )
+        parser.add_argument("--on-failure-param", action="append", default=[], metavar="NAME=VALUE")
+        parser.add_argument("--answer-by", type=float, default=None, help="Seconds; under the booth's own timeout.")
 
     def handle(self, *args, **options) -> None:
         params = dict(_param(text) for text in options["param"])
@@ -40,6 +47,9 @@ class Command(BaseCommand):
                 operation=options["operation"],
                 params=params,
                 is_active=not options["inactive"],
+                on_failure=options["on_failure"],
+                on_failure_params=dict(_param(text) for text in options["on_failure_param"]),
+                answer_by=options["answer_by"],
             )
         except ValidationFailed as exc:
             raise CommandError(json.dumps({"fields": exc.fields})) from exc
@@ -51,6 +61,8 @@ class Command(BaseCommand):
                     "provider": slot.provider,
                     "operation": slot.operation,
                     "params": slot.params,
+                    "on_failure": slot.on_failure,
+                    "answer_by": slot.answer_by,
                     "ingest_url": slot_ingest_url(slot=slot),
                     "password": secret,
                 },

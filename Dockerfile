@@ -3,7 +3,12 @@
 #
 # The base is pinned to an exact Python release on a fixed Debian release; to pin it by content
 # too, replace the tag with its digest (`docker buildx imagetools inspect python:3.11.13-slim-bookworm`).
-FROM python:3.11.13-slim-bookworm
+# PYTHON_IMAGE is overridable only so scripts/compose-check can build on a stand-in where no registry
+# is reachable (deploy/standins/README.md); deployments keep the default.
+ARG PYTHON_IMAGE=python:3.11.13-slim-bookworm
+FROM ${PYTHON_IMAGE}
+
+LABEL org.opencontainers.image.title="PhotoChanger"
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

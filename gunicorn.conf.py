@@ -30,9 +30,10 @@ from pathlib import Path
 
 import environ
 
-# The same .env the app reads (the environment wins), so GUNICORN_BIND, T_SYNC_RESPONSE, the
-# trusted proxies and the process counts set there apply to gunicorn too.
-environ.Env.read_env(Path(__file__).resolve().with_name(".env"))
+# The same .env.local the app reads on the host (the environment wins; photochanger/settings/
+# environment.py), so GUNICORN_BIND, T_SYNC_RESPONSE, the trusted proxies and the process counts set
+# there apply to gunicorn too. In a container the environment comes from compose's env file.
+environ.Env.read_env(Path(__file__).resolve().with_name(".env.local"))
 
 T_SYNC_RESPONSE = float(os.environ.get("T_SYNC_RESPONSE", "50"))
 # Threads of a web process share one bounded database pool (see DATABASE_POOL in settings). Set

@@ -70,7 +70,8 @@ def _provider_failure(job: Job, *, setup_problem: str | None) -> CheckOutcome:
             False,
             "key_refused",
             f"Key refused: the provider did not accept the API key ({message}).",
-            "Check GEMINI_API_KEY in .env (a current key of a project with the API enabled) and restart PhotoChanger.",
+            "Check GEMINI_API_KEY in .env.local (scripts/serve; .env for docker compose): a current key of a "
+            "project with the API enabled; then restart PhotoChanger.",
         )
     if MODEL_NOT_FOUND.search(message):
         model = job.model or job.params.get("model") or "the configured model"

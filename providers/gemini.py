@@ -115,8 +115,9 @@ class GeminiProvider(Provider):
         if self.api_keys:
             return None
         return (
-            "Gemini has no API key, so every Gemini slot fails. Fix: put GEMINI_API_KEY=<your key> in .env "
-            "(several keys comma-separated) and restart PhotoChanger (web, worker and beat)."
+            "Gemini has no API key, so every Gemini slot fails. Fix: put GEMINI_API_KEY=<your key> in .env.local "
+            "(scripts/serve; .env for docker compose; several keys comma-separated) and restart PhotoChanger "
+            "(web, worker and beat)."
         )
 
     def warm(self) -> None:

@@ -56,3 +56,33 @@ ensure_compose() {
   { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
       docker-compose >/dev/null; } || log "could not install docker-compose; the compose validation test will skip"
 }
+
+# ensure_docker: scripts/compose-check needs a Docker engine, a compose CLI and mmdebstrap (for the
+# stand-in base images): Debian's docker.io, docker-compose (1.29) and mmdebstrap, installed when
+# missing. Never a downloaded binary.
+ensure_docker() {
+  local missing=()
+  command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+  command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
+  docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+  [ "${#missing[@]}" -eq 0 ] && return
+  log "installing ${missing[*]} (apt-get)"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# start_dockerd: start the Docker engine when none answers. dockerd picks its storage driver
+# (overlay2 where the kernel allows it: containers start in seconds; else down to vfs, which copies
+# every image for each container and layer, ~2.5x slower here); DOCKER_STORAGE_DRIVER=vfs forces one.
+# Sets STARTED_DOCKERD to its pid so the caller can stop it.
+STARTED_DOCKERD=""
+start_dockerd() {
+  if docker info >/dev/null 2>&1; then return; fi
+  log "starting dockerd ${DOCKER_STORAGE_DRIVER:+(storage driver $DOCKER_STORAGE_DRIVER) }(log: /tmp/photochanger-dockerd.log)"
+  dockerd ${DOCKER_STORAGE_DRIVER:+--storage-driver="$DOCKER_STORAGE_DRIVER"} >/tmp/photochanger-dockerd.log 2>&1 &
+  STARTED_DOCKERD=$!
+  for _ in $(seq 1 120); do docker info >/dev/null 2>&1 && return; sleep 0.5; done
+  log "dockerd did not start"; tail -20 /tmp/photochanger-dockerd.log >&2; return 1
+}

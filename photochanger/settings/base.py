@@ -1,6 +1,6 @@
 """Settings shared by every environment (local, production, test): Django itself here, each other
-topic in its own module of this package. Every variable is read from the environment (or a ``.env``
-file beside ``manage.py``, see environment.py) and documented in docs/configuration.md;
+topic in its own module of this package. Every variable is read from the environment (or ``.env.local``
+beside ``manage.py``, see environment.py) and documented in docs/configuration.md;
 bad values fail at start-up, not on the first booth request."""
 
 from __future__ import annotations

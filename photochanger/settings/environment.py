@@ -1,5 +1,7 @@
-"""Where settings come from: the environment, or a ``.env`` file beside ``manage.py`` (the
-environment wins). Each topic module of this package reads its variables through ``env`` and checks
+"""Where settings come from: the environment, or a ``.env.local`` file beside ``manage.py`` (the
+environment wins). ``.env.local`` is the host's own run (``scripts/serve``, ``manage.py``); compose
+has its own ``.env``, which only docker compose reads (docs/deploy.md, "One env file per way of running"); the image
+contains neither. Each topic module of this package reads its variables through ``env`` and checks
 them with these helpers, so a bad value stops the process at start-up, not on the first booth
 request. Every variable is documented in docs/configuration.md and in ``.env.example``."""
 
@@ -13,7 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")
+LOCAL_ENV_FILE = ".env.local"
+environ.Env.read_env(BASE_DIR / LOCAL_ENV_FILE)
 
 
 def positive(name: str, value: float, *, maximum: float | None = None) -> float:

@@ -1,7 +1,7 @@
 """Development and single-laptop settings: ``manage.py`` and ``scripts/serve`` use these.
 
 Everything from base (so the same secret checks: a placeholder or weak DJANGO_SECRET_KEY is
-refused here too); plain HTTP, no HSTS. ``scripts/serve`` writes a generated key into ``.env``.
+refused here too); plain HTTP, no HSTS. ``scripts/serve`` writes a generated key into ``.env.local``.
 Deployments use ``photochanger.settings.production``.
 
 Debug mode is for this machine only: Django's debug pages show tracebacks with the request's

@@ -24,10 +24,18 @@ if JWT_SIGNING_KEY == SECRET_KEY:
 # The proxy speaks TLS to the world and says so; photochanger/proxies.py drops the header unless the
 # peer is a trusted proxy, so a client cannot claim HTTPS for itself. Cookies and HSTS follow.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
+# TLS_MODE is the proxy's (deploy/caddy/Caddyfile): "auto" (ACME) and "internal" (Caddy's own CA)
+# serve HTTPS; "off" is plain HTTP on a venue LAN (docs/deploy.md), where a Secure cookie would never
+# come back and the admin login could not work, and HSTS would be a promise nobody keeps.
+TLS_MODES = ("auto", "internal", "off")
+TLS_MODE = env.str("TLS_MODE", default="auto")
+if TLS_MODE not in TLS_MODES:
+    raise ImproperlyConfigured(f"TLS_MODE must be one of {', '.join(TLS_MODES)}; got {TLS_MODE!r}.")
+SERVES_HTTPS = TLS_MODE != "off"
+SESSION_COOKIE_SECURE = SERVES_HTTPS
+CSRF_COOKIE_SECURE = SERVES_HTTPS
 SESSION_COOKIE_HTTPONLY = True
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000) if SERVES_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -38,3 +46,6 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # not follow it). Redirect plain HTTP at the proxy for browsers; booths must be given https URLs.
 SECURE_SSL_REDIRECT = False
 SILENCED_SYSTEM_CHECKS = ["security.W008"]
+if not SERVES_HTTPS:
+    # Plain HTTP chosen on purpose (TLS_MODE=off): no HSTS, cookies without Secure.
+    SILENCED_SYSTEM_CHECKS += ["security.W004", "security.W012", "security.W016"]

@@ -1,6 +1,7 @@
-"""The deployment files: compose validates, every service is health-checked, the image runs as a
-non-root user from a pinned base, every setting is in .env.example, and the process settings fit
-requests that block up to T_SYNC_RESPONSE."""
+"""The deployment files: compose validates, every service is health-checked, only Caddy is published,
+the image runs as a non-root user from a pinned (overridable) base, every setting is in .env.example,
+each way of running has its own env file, and the process settings fit requests that block up to
+T_SYNC_RESPONSE. tests/deploy runs the whole deployment for real."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def test_docker_compose_config_validates(profiles):
 
 def test_compose_has_the_fleet_services_with_health_checks(compose):
     services = compose["services"]
-    assert {"web", "worker", "beat", "postgres", "redis", "migrate"} <= set(services)
+    assert {"caddy", "web", "worker", "beat", "postgres", "redis", "migrate"} <= set(services)
     for name, service in services.items():
         if name in ONE_SHOT:
             continue
@@ -84,7 +85,8 @@ def test_data_lives_in_volumes_and_configuration_in_the_env_file(compose):
 
 def test_the_image_is_pinned_non_root_and_installs_the_pinned_requirements():
     dockerfile = (ROOT / "Dockerfile").read_text()
-    [base] = re.findall(r"^FROM\s+(\S+)", dockerfile, re.M)
+    assert re.findall(r"^FROM\s+(\S+)", dockerfile, re.M) == ["${PYTHON_IMAGE}"]
+    [base] = re.findall(r"^ARG PYTHON_IMAGE=(\S+)", dockerfile, re.M)
     assert re.fullmatch(r"python:\d+\.\d+\.\d+-slim-\w+(@sha256:[0-9a-f]{64})?", base), base
     users = re.findall(r"^USER\s+(\S+)", dockerfile, re.M)
     assert users and users[-1].split(":")[0] not in ("root", "0")
@@ -165,8 +167,53 @@ def test_celery_settings_fit_long_provider_calls():
     assert settings.CELERY_BEAT_SYNC_EVERY == 1
 
 
-def test_web_is_published_on_loopback_only(compose):
-    assert [port.split(":")[0] for port in compose["services"]["web"]["ports"]] == ["127.0.0.1"]
+def test_the_base_images_are_pinned_and_overridable_only_for_stand_ins(compose):
+    services = compose["services"]
+    images = {name: services[name]["image"] for name in ("postgres", "redis", "caddy")}
+    assert images == {
+        "postgres": "${POSTGRES_IMAGE:-postgres:16.9-bookworm}",
+        "redis": "${REDIS_IMAGE:-redis:7.4.4-bookworm}",
+        "caddy": "${CADDY_IMAGE:-caddy:2.10.0}",
+    }
+    assert services["web"]["build"]["args"] == {"PYTHON_IMAGE": "${PYTHON_IMAGE:-python:3.11.13-slim-bookworm}"}
+
+
+def test_only_caddy_is_published_and_web_believes_forwarded_headers_from_caddy_alone(compose):
+    services = compose["services"]
+    published = {name for name, service in services.items() if service.get("ports") and not service.get("profiles")}
+    assert published == {"caddy"}
+    assert services["caddy"]["ports"] == ["${HTTP_PORT:-80}:80", "${HTTPS_PORT:-443}:443"]
+    caddy_address = services["caddy"]["networks"]["proxy"]["ipv4_address"]
+    assert services["web"]["environment"]["TRUSTED_PROXY_CIDRS"] == f"{caddy_address}/32"
+    assert compose["networks"]["proxy"]["ipam"]["config"] == [{"subnet": "${PROXY_NETWORK:-172.31.250}.0/24"}]
+    assert services["caddy"]["environment"]["TLS_MODE"] == "${TLS_MODE:-auto}"
+
+
+def test_caddy_has_a_site_file_for_every_tls_mode_the_app_accepts():
+    from photochanger.settings.production import TLS_MODES
+
+    sites = {path.name for path in (ROOT / "deploy/caddy").glob("site-*.caddy")}
+    assert sites == {f"site-{mode}.caddy" for mode in TLS_MODES}
+    assert "import site-{$TLS_MODE:auto}.caddy" in (ROOT / "deploy/caddy/Caddyfile").read_text()
+
+
+def test_a_worker_is_healthy_when_it_consumes_the_job_queue_and_beat_runs_once(compose):
+    services = compose["services"]
+    assert services["worker"]["healthcheck"]["test"] == ["CMD", "python", "-m", "photochanger.probe", "consuming"]
+    assert "worker@%h" in services["worker"]["command"]
+    assert services["beat"]["deploy"]["replicas"] == 1 and "container_name" not in services["worker"]
+
+
+def test_compose_and_the_local_run_have_an_env_file_each():
+    assert (ROOT / ".env.example").read_text().startswith("# PhotoChanger configuration for docker-compose.yml")
+    serve = (ROOT / "scripts/serve").read_text()
+    assert "> .env.local" in serve and "> .env\n" not in serve
+    from photochanger.settings.environment import LOCAL_ENV_FILE
+
+    assert LOCAL_ENV_FILE == ".env.local"
+    assert 'with_name(".env.local")' in (ROOT / "gunicorn.conf.py").read_text()
+    ignored = (ROOT / ".gitignore").read_text().splitlines()
+    assert {".env", ".env.local"} <= set(ignored)
 
 
 def test_minio_and_flower_need_credentials_of_their_own(compose):
@@ -189,7 +236,7 @@ def test_the_image_keeps_its_code_owned_by_root_and_read_only():
 
 def test_gunicorn_reads_the_same_env_file_as_the_app_and_has_no_shared_control_socket(monkeypatch, tmp_path):
     (tmp_path / "gunicorn.conf.py").write_text((ROOT / "gunicorn.conf.py").read_text())
-    (tmp_path / ".env").write_text("GUNICORN_BIND=127.0.0.1:8765\nTRUSTED_PROXY_CIDRS=10.0.0.0/8\n")
+    (tmp_path / ".env.local").write_text("GUNICORN_BIND=127.0.0.1:8765\nTRUSTED_PROXY_CIDRS=10.0.0.0/8\n")
     for name in ("GUNICORN_BIND", "TRUSTED_PROXY_CIDRS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))

@@ -79,3 +79,26 @@ def test_beat_keeps_its_schedule_file_fresh(celery_beat):
 
     assert len({mtime for mtime in seen if mtime}) >= 2, "the file is rewritten, not just written once"
     assert probe_file_age(schedule, 10)[0]
+
+
+@pytest.mark.pipeline
+def test_consuming_probe_passes_for_a_worker_on_the_job_queue_and_fails_for_one_that_is_not_there(
+    live_stack, stack_env
+):
+    def probe(name: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "photochanger.probe", "consuming", name],
+            cwd=ROOT,
+            env=stack_env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    present = probe(live_stack.worker_name)
+    absent = probe("worker@nowhere")
+
+    assert present.returncode == 0, present.stdout + present.stderr
+    assert f"{live_stack.worker_name} consumes" in present.stdout
+    assert absent.returncode == 1
+    assert "worker@nowhere did not answer" in absent.stdout

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
-from tests.support.booth import BOUNDARY, BoothResponse, _await_continue, booth_fields, multipart_body
+from tests.support.booth import BoothResponse, booth_exchange, booth_fields, multipart_body
 
 
 @dataclass
@@ -75,28 +75,7 @@ class Site:
         body = multipart_body(form, [("fileToUpload", name, "image/jpeg", photo)])
         started = time.monotonic()
         sock = self._socket(90)
-        try:
-            head = (
-                f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nAccept: */*\r\n"
-                f"Content-Length: {len(body)}\r\n"
-                f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
-                "Expect: 100-continue\r\n\r\n"
-            )
-            sock.sendall(head.encode())
-            got_continue = _await_continue(sock)
-            sock.sendall(body)
-            response = http.client.HTTPResponse(sock, method="POST")
-            response.begin()
-            payload = response.read()
-            return BoothResponse(
-                status=response.status,
-                headers={k.lower(): v for k, v in response.getheaders()},
-                body=payload,
-                elapsed=time.monotonic() - started,
-                got_continue=got_continue,
-            )
-        finally:
-            sock.close()
+        return booth_exchange(sock, path=path, host=f"{self.host}:{self.port}", body=body, started=started)
 
     def admin_login(self, username: str, password: str) -> BoothResponse:
         """The admin site's login form as a browser posts it: CSRF cookie and token, Referer."""

@@ -77,9 +77,16 @@ def booth_post(
     parts = urlsplit(url)
     started = time.monotonic()
     sock = socket.create_connection((parts.hostname, parts.port or 80), timeout=timeout)
+    return booth_exchange(sock, path=parts.path, host=parts.netloc, body=body, started=started)
+
+
+def booth_exchange(sock: socket.socket, *, path: str, host: str, body: bytes, started: float) -> BoothResponse:
+    """DSLR Remote Pro's side of one upload on an open connection (plain or TLS): the head with
+    ``Expect: 100-continue``, the body after the ``100 Continue`` (or its wait), the answer. Closes
+    the connection."""
     try:
         head = (
-            f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nAccept: */*\r\n"
+            f"POST {path} HTTP/1.1\r\nHost: {host}\r\nAccept: */*\r\n"
             f"Content-Length: {len(body)}\r\n"
             f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
             "Expect: 100-continue\r\n\r\n"

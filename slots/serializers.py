@@ -68,7 +68,27 @@ class SlotFilterInputSerializer(serializers.Serializer):
     operation = serializers.CharField(required=False)
 
 
-class SlotCreateInputSerializer(serializers.Serializer):
+class SlotFallbackInputSerializer(serializers.Serializer):
+    """The fallback print's fields, the same on create and update (checked by slots/fallback.py)."""
+
+    on_failure = serializers.CharField(
+        max_length=50,
+        required=False,
+        help_text="What the booth gets when the operation fails or is late: `error` (502/504, the default), "
+        "`original` (its photo, upright) or `local:<operation>` (e.g. `local:sepia`, `local:overlay`).",
+    )
+    on_failure_params = serializers.DictField(
+        required=False, help_text="Parameters of a `local:` fallback, checked against that operation's schema."
+    )
+    answer_by = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        help_text="Seconds after the photo arrived by which the booth gets the fallback (1 to T_SYNC_RESPONSE; "
+        "null: T_SYNC_RESPONSE). Set it under the booth's own timeout.",
+    )
+
+
+class SlotCreateInputSerializer(SlotFallbackInputSerializer):
     name = serializers.CharField(max_length=200)
     provider = serializers.CharField(max_length=50)
     operation = serializers.CharField(max_length=50)
@@ -78,27 +98,12 @@ class SlotCreateInputSerializer(serializers.Serializer):
         help_text="Validated against the operation's schema (GET /api/providers/); defaults are filled in.",
     )
     is_active = serializers.BooleanField(required=False, default=True)
-    on_failure = serializers.CharField(
-        max_length=50,
-        required=False,
-        help_text="What the booth gets when the operation fails or is late: `error` (502/504, the default), "
-        "`original` (its photo, upright) or `local:<operation>` (e.g. `local:sepia`, `local:overlay`).",
-    )
-    on_failure_params = serializers.DictField(
-        required=False, help_text="Parameters of a `local:` fallback, checked against that operation's schema."
-    )
-    answer_by = serializers.FloatField(
-        required=False,
-        allow_null=True,
-        help_text="Seconds after the photo arrived by which the booth gets the fallback (1 to T_SYNC_RESPONSE; "
-        "null: T_SYNC_RESPONSE). Set it under the booth's own timeout.",
-    )
     canary = serializers.BooleanField(
         required=False, default=False, help_text="Checked with a sample photo during the event window (CANARY_*)."
     )
 
 
-class SlotUpdateInputSerializer(serializers.Serializer):
+class SlotUpdateInputSerializer(SlotFallbackInputSerializer):
     """PUT sends every field; PATCH any of them. ``params`` always replaces the params as a whole."""
 
     name = serializers.CharField(max_length=200)
@@ -106,21 +111,6 @@ class SlotUpdateInputSerializer(serializers.Serializer):
     operation = serializers.CharField(max_length=50)
     params = serializers.DictField()
     is_active = serializers.BooleanField(help_text="false cancels the slot's pending jobs.")
-    on_failure = serializers.CharField(
-        max_length=50,
-        required=False,
-        help_text="What the booth gets when the operation fails or is late: `error` (502/504, the default), "
-        "`original` (its photo, upright) or `local:<operation>` (e.g. `local:sepia`, `local:overlay`).",
-    )
-    on_failure_params = serializers.DictField(
-        required=False, help_text="Parameters of a `local:` fallback, checked against that operation's schema."
-    )
-    answer_by = serializers.FloatField(
-        required=False,
-        allow_null=True,
-        help_text="Seconds after the photo arrived by which the booth gets the fallback (1 to T_SYNC_RESPONSE; "
-        "null: T_SYNC_RESPONSE). Set it under the booth's own timeout.",
-    )
     canary = serializers.BooleanField(required=False, help_text="Left as it is when not sent.")
     version = serializers.IntegerField(
         min_value=1, required=False, help_text="The slot's current version, unless sent as If-Match."

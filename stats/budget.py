@@ -180,7 +180,8 @@ def budget_release(*, job_id: uuid.UUID, slot_id: uuid.UUID) -> None:
 
 ALERT_MESSAGES: dict[str, str] = {
     BudgetAlert.Level.WARNING: "slot %s has spent %s%% of its %s budget",
-    BudgetAlert.Level.EXHAUSTED: "slot %s has no %s budget left (%s%% spent): booths get its fallback or 402",
+    BudgetAlert.Level.EXHAUSTED: "slot %s has no %s budget left (%s%% spent, %s%% held for calls in flight): "
+    "booths get its fallback or 402",
 }
 
 
@@ -194,7 +195,9 @@ def _alert_once(*, slot_id: uuid.UUID, window: BudgetWindow, level: str) -> None
     except IntegrityError:
         return  # told already
     percent = int(window.share * 100)
-    args = (slot_id, percent, window.name) if level == BudgetAlert.Level.WARNING else (slot_id, window.name, percent)
+    held = int(window.reserved / window.cap * 100) if window.cap > 0 else 0
+    warning = level == BudgetAlert.Level.WARNING
+    args = (slot_id, percent, window.name) if warning else (slot_id, window.name, percent, held)
     logger.warning(
         ALERT_MESSAGES[level],
         *args,
@@ -204,6 +207,7 @@ def _alert_once(*, slot_id: uuid.UUID, window: BudgetWindow, level: str) -> None
             "window": window.key,
             "cap": str(window.cap),
             "spent": str(window.spent.quantize(COST_PLACES)),
+            "reserved": str(window.reserved.quantize(COST_PLACES)),
             "percent": percent,
             "currency": settings.PROVIDER_PRICES_CURRENCY,
         },

@@ -51,10 +51,10 @@ def budget_cell(budgets: Mapping[Any, Any], slot_id: Any) -> str:
         return format_html('<span class="quiet" title="{}">—</span>', _("No budget cap"))
     lines = [
         format_html(
-            '<span class="budget-window">{} {:.2f} / {:.2f} {}</span>',
+            '<span class="budget-window">{} {} / {} {}</span>',
             label,
-            window.spent,
-            window.cap,
+            f"{window.spent:.2f}",
+            f"{window.cap:.2f}",
             settings.PROVIDER_PRICES_CURRENCY,
         )
         for label, window in ((_("today"), budget.daily), (_("total"), budget.total))

@@ -75,3 +75,17 @@ def test_the_dashboard_shows_booth_spend_against_each_cap_and_warns_from_80_perc
     assert '<strong class="budget-warning">80 % spent</strong>' in busy_cell
     assert "Used up: booths get the fallback print or 402" in _budget_cell(html, spent)
     assert "No budget cap" in _budget_cell(html, uncapped)
+
+
+def test_the_test_run_page_says_booths_are_refused_while_test_runs_still_run(admin_client, settings):
+    settings.PROVIDER_PRICES = {"cap-model": {"output_per_1k_tokens": 1000}}
+    used_up, within = SlotFactory(budget_total=Decimal(1)), SlotFactory(budget_total=Decimal(5))
+    _spent(used_up, 1)
+    _spent(within, 1)
+
+    page = admin_client.get(f"/admin/slots/slot/{used_up.id}/test-run/").content.decode()
+    calm = admin_client.get(f"/admin/slots/slot/{within.id}/test-run/").content.decode()
+
+    assert 'id="test-run-budget-used-up"' in page
+    assert "A test run still runs; its cost is counted as test spend" in page
+    assert 'id="test-run-budget-used-up"' not in calm

@@ -26,8 +26,9 @@ BUDGET_EXHAUSTED_MESSAGE = (
 def job_calls_reserve(*, job: Job) -> int | None:
     """How many paid calls the job may start: None (no cap applies), 0 (the budget is used up) or
     the number reserved (a hedged job gets 2, or 1 when only one more call fits)."""
-    if job.is_test_run or job.slot_id is None:
-        return None
+    slot = job.slot  # read with the job at its claim: a cap set from now on holds from the next job
+    if job.is_test_run or slot is None or (slot.budget_daily is None and slot.budget_total is None):
+        return None  # no lock and no query: 60 workers on one uncapped slot must not take turns
     paid = provider_registry().provider(job.provider).paid_calls(job.operation, job.params)
     if paid is None:
         return None

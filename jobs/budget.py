@@ -33,7 +33,7 @@ def job_calls_reserve(*, job: Job) -> int | None:
     if paid is None:
         return None
     return budget_reserve(
-        slot_id=job.slot_id,
+        slot_id=slot.id,
         job_id=job.id,
         price=call_estimate(models=paid.models),
         calls=paid.at_most,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -13,6 +14,7 @@ from django.http import FileResponse, HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
@@ -29,6 +31,7 @@ from ingest.guards import (
 )
 from ingest.selectors import ingest_duplicate_find
 from ingest.services import PhotoAlreadyAccepted, booth_metadata, idempotency_key_clean, ingest_accept, ingest_await
+from jobs.budget import BUDGET_EXHAUSTED
 from jobs.liveness import workers_alive
 from jobs.models import Job, JobStatus
 from jobs.services import SlotBusy
@@ -45,12 +48,19 @@ ANSWER_BY_JOB_STATUS: dict[str, tuple[int, str]] = {
     JobStatus.FAILED_TIMEOUT: (504, "No result before the response deadline."),
     JobStatus.CANCELLED: (409, "The job was cancelled by an administrator."),
 }
-ANSWER_BY_FAILURE_CODE: dict[str, tuple[int, str]] = {
+ANSWER_BY_FAILURE_CODE: dict[str, tuple[int, Any]] = {
     # Redis failed under the job: say so, not "timeout".
     "queue_unavailable": (503, "The processing queue failed; try again shortly."),
     # The photo or result could not be read or stored.
     "storage_unavailable": (503, "File storage is unavailable; try again shortly."),
+    # The slot's budget cap is reached (jobs/budget.py): a retry cannot help until it is raised.
+    BUDGET_EXHAUSTED: (
+        402,
+        _("This booth's budget for AI processing is used up; an operator can raise it in the slot's settings."),
+    ),
 }
+# Failures that pass once the service recovers: the booth is told when to try again.
+RETRY_AFTER_BY_FAILURE_CODE = {"queue_unavailable": "5", "storage_unavailable": "5"}
 
 
 def _password(request: HttpRequest) -> str:
@@ -81,8 +91,10 @@ def _job_response(job: Job) -> HttpResponseBase:
     headers = {}
     if job.failure_code in ANSWER_BY_FAILURE_CODE:
         status, message = ANSWER_BY_FAILURE_CODE[job.failure_code]
-        code, headers = job.failure_code, {"Retry-After": "5"}
-    response = error_response(status, code, message, headers=headers, job_id=str(job.id))
+        code = job.failure_code
+        if job.failure_code in RETRY_AFTER_BY_FAILURE_CODE:
+            headers = {"Retry-After": RETRY_AFTER_BY_FAILURE_CODE[job.failure_code]}
+    response = error_response(status, code, str(message), headers=headers, job_id=str(job.id))
     response["X-Job-Id"] = str(job.id)
     return response
 

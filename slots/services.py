@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, Conflict, ValidationFailed
 from core.ids import uuid_or_none
@@ -154,9 +155,10 @@ def _version_claim(*, slot: Slot, version: int, **changes: Any) -> None:
         return
     current = Slot.objects.filter(id=slot.id).values_list("version", flat=True).first()
     if current is None:
-        raise ApplicationError("No slot has this id.", code="not_found", status=404)
+        raise ApplicationError(_("No slot has this id."), code="not_found", status=404)
     raise Conflict(
-        f"Version {version} is not the slot's current version ({current}); reload the slot and retry.",
+        _("Version %(version)s is not the slot's current version (%(current)s); reload the slot and retry.")
+        % {"version": version, "current": current},
         code="version_conflict",
         extra={"current_version": current},
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -40,15 +41,18 @@ from slots.models import Slot
 from slots.selectors import slot_get
 from slots.services import slot_secret_matches
 
+if TYPE_CHECKING:  # django-stubs only: the messages are lazy translations
+    from django_stubs_ext import StrOrPromise
+
 # What a booth is told when its job did not complete: by the job's status, then, where the
 # failure's code says more than its status, by that code. The messages are in the request's
 # language (Accept-Language, else LANGUAGE_CODE); the codes stay English.
-ANSWER_BY_JOB_STATUS: dict[str, tuple[int, str]] = {
+ANSWER_BY_JOB_STATUS: dict[str, tuple[int, StrOrPromise]] = {
     JobStatus.FAILED_PROVIDER: (502, gettext_lazy("The image provider failed to process the photo.")),
     JobStatus.FAILED_TIMEOUT: (504, gettext_lazy("No result before the response deadline.")),
     JobStatus.CANCELLED: (409, gettext_lazy("The job was cancelled by an administrator.")),
 }
-ANSWER_BY_FAILURE_CODE: dict[str, tuple[int, str]] = {
+ANSWER_BY_FAILURE_CODE: dict[str, tuple[int, StrOrPromise]] = {
     # Redis failed under the job: say so, not "timeout".
     "queue_unavailable": (503, gettext_lazy("The processing queue failed; try again shortly.")),
     # The photo or result could not be read or stored.
@@ -85,7 +89,7 @@ def _job_response(job: Job) -> HttpResponseBase:
     if job.failure_code in ANSWER_BY_FAILURE_CODE:
         status, message = ANSWER_BY_FAILURE_CODE[job.failure_code]
         code, headers = job.failure_code, {"Retry-After": "5"}
-    response = error_response(status, code, message, headers=headers, job_id=str(job.id))
+    response = error_response(status, code, str(message), headers=headers, job_id=str(job.id))
     response["X-Job-Id"] = str(job.id)
     return response
 

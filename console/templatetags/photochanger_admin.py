@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django import template
@@ -11,6 +11,9 @@ from django.urls import reverse
 
 from console.display import end_to_end_text, seconds_text, when_text
 from jobs.models import Job, JobStatus
+
+if TYPE_CHECKING:  # django-stubs only: the labels are lazy translations
+    from django_stubs_ext import StrOrPromise
 
 register = template.Library()
 
@@ -63,5 +66,5 @@ def booth_dashboard(context: template.Context) -> dict[str, Any]:
 
 
 @register.simple_tag
-def job_statuses() -> list[tuple[str, str]]:
+def job_statuses() -> list[tuple[str, StrOrPromise]]:
     return list(JobStatus.choices)

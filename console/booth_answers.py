@@ -47,4 +47,6 @@ def booth_answer_html(job: Job) -> str:
                 _("Booth hung up before its answer"),
             )
         )
-    return format_html(" ".join(["{}"] * len(parts)), *parts) if parts else "—"
+    if not parts:  # marked, so that a phone's job card can leave the line out
+        return format_html('<span class="booth-answer-none">—</span>')
+    return format_html(" ".join(["{}"] * len(parts)), *parts)

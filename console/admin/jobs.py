@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpR
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
@@ -77,6 +78,8 @@ class JobAdmin(admin.ModelAdmin):
     search_fields = ["slot__name", "failure_code", "failure_message", "booth_metadata"]
     list_select_related = ["slot"]
     list_per_page = 50
+    # Marked, so that a phone's job card can leave an empty line (no failure code) out.
+    empty_value_display = mark_safe('<span class="empty-value">-</span>')  # noqa: S308 - a constant
     actions = ["cancel_jobs"]
     fieldsets = [
         (None, {"fields": ["id", "slot_link", "status_badge", "sent_by", "provider", "operation", "params_shown"]}),

@@ -33,7 +33,7 @@ def available() -> bool:
     return (BIN / "py-spy").exists() or shutil.which("py-spy") is not None
 
 
-def record(pids: dict[str, int], seconds: float, out: Path) -> dict[str, subprocess.Popen]:
+def record(pids: dict[str, int], seconds: float, out: Path, *, rate: int = 100) -> dict[str, subprocess.Popen]:
     """Start sampling each role's process tree; ``collect`` once the load has run."""
     exe = str(BIN / "py-spy") if (BIN / "py-spy").exists() else "py-spy"
     return {
@@ -46,7 +46,7 @@ def record(pids: dict[str, int], seconds: float, out: Path) -> dict[str, subproc
                 "--subprocesses",
                 "--nonblocking",
                 "--rate",
-                "100",
+                str(rate),
                 "--duration",
                 str(int(seconds)),
                 "--format",
@@ -77,12 +77,12 @@ def _buckets(path: Path) -> dict[str, float]:
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():
             continue
-        counts[_bucket(stack.split(";"))] += int(count)
+        counts[bucket(stack.split(";"))] += int(count)
     total = sum(counts.values()) or 1
-    return {bucket: 100 * n / total for bucket, n in counts.most_common()}
+    return {name: 100 * n / total for name, n in counts.most_common()}
 
 
-def _bucket(frames: list[str]) -> str:
+def bucket(frames: list[str]) -> str:
     for frame in reversed(frames):
         for name, pattern in BUCKETS:
             if pattern.search(frame):

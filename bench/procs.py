@@ -73,6 +73,17 @@ def pss_kib(pid: int) -> int:
     return _kib(PROC / str(pid) / "smaps_rollup", "Pss:")
 
 
+def role_of(key: str) -> str:
+    """Several instances of one service ("worker#1", "worker#2") are counted as one role."""
+    return key.split("#", 1)[0]
+
+
+def own_cpu_seconds(pid: int) -> float:
+    """The process itself, without its children."""
+    fields = _stat_fields(pid)
+    return (int(fields[11]) + int(fields[12])) / TICKS if fields is not None else 0.0
+
+
 def cpu_seconds(pids: list[int]) -> float:
     total = 0
     for pid in pids:
@@ -133,17 +144,19 @@ class MemorySampler:
         while not self._stop.is_set():
             if tick % 10 == 0:  # the process list changes rarely; rescanning /proc costs
                 trees = {role: tree(root) for role, root in self.roots.items()}
-            rss = {role: sum(rss_kib(pid) for pid in pids) for role, pids in trees.items()}
-            pss = (
-                {role: sum(pss_kib(pid) for pid in pids) for role, pids in trees.items()}
-                if (tick % self.pss_every == 0)
-                else {}
-            )
+            rss: dict[str, int] = defaultdict(int)
+            pss: dict[str, int] = defaultdict(int)
+            processes: dict[str, int] = defaultdict(int)
+            for key, pids in trees.items():
+                rss[role_of(key)] += sum(rss_kib(pid) for pid in pids)
+                processes[role_of(key)] += len(pids)
+                if tick % self.pss_every == 0:
+                    pss[role_of(key)] += sum(pss_kib(pid) for pid in pids)
             with self._lock:
                 peaks = self._peaks
                 for role, value in rss.items():
                     peaks.rss_kib[role] = max(peaks.rss_kib.get(role, 0), value)
-                    peaks.processes[role] = max(peaks.processes.get(role, 0), len(trees[role]))
+                    peaks.processes[role] = max(peaks.processes.get(role, 0), processes[role])
                 for role, value in pss.items():
                     peaks.pss_kib[role] = max(peaks.pss_kib.get(role, 0), value)
             tick += 1
@@ -156,7 +169,7 @@ class CpuMeter:
     other users of the machine show up there too)."""
 
     def __init__(self, roots: dict[str, int]) -> None:
-        for service, command in (("postgres", "postgres"), ("redis", "redis-server")):
+        for service, command in (("postgres", "postgres"), ("pgbouncer", "pgbouncer"), ("redis", "redis-server")):
             for n, pid in enumerate(by_name(command)):
                 roots[service if n == 0 else f"{service}{n}"] = pid
         self.roots = roots
@@ -164,14 +177,20 @@ class CpuMeter:
         # This process alone (its threads are the booths): the services are its children.
         self._trees["client"] = [os.getpid()]
         self._start = {role: cpu_seconds(pids) for role, pids in self._trees.items()}
+        self._start_own = {role: own_cpu_seconds(root) for role, root in roots.items()}
         self._busy = machine_busy()
         self._t0 = time.monotonic()
 
     def read(self) -> dict[str, float]:
         """CPU cores used on average by each role (1.0 = one core busy) and by the whole machine."""
         elapsed = time.monotonic() - self._t0
-        used = {role: (cpu_seconds(pids) - self._start[role]) / elapsed for role, pids in self._trees.items()}
+        used: dict[str, float] = defaultdict(float)
+        for key, pids in self._trees.items():
+            used[role_of(key)] += (cpu_seconds(pids) - self._start[key]) / elapsed
+        for key, root in self.roots.items():
+            if role_of(key) == "worker":  # the prefork parent apart from its pool processes
+                used["worker parent"] += (own_cpu_seconds(root) - self._start_own[key]) / elapsed
         busy, total = machine_busy()
         cores = os.cpu_count() or 1
         used["machine"] = cores * (busy - self._busy[0]) / max(1, total - self._busy[1])
-        return used
+        return dict(used)

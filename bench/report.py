@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from bench import resilience_report
+from bench import loadprofile_report, resilience_report
 
 
 def _ms(seconds: float) -> str:
@@ -34,6 +34,8 @@ def render(results: dict[str, Any]) -> str:
         f"Run: {m['date']}, mode {results['mode']}, {results.get('seconds', 0):.0f} s. Machine: {m['cpu']}, "
         f"{m['memory']}, Python {m['python']}, `{m['uname']}`; load average before: {m['load_before']}.",
         f"Photos: {', '.join(f'{k} = {v:,} B' for k, v in results.get('photos', {}).items())}.",
+        "Database: "
+        + ("through PgBouncer (transaction mode)." if results.get("pgbouncer") else "PostgreSQL, no pooler."),
         "",
     ]
     sections = results["scenarios"]
@@ -43,6 +45,7 @@ def render(results: dict[str, Any]) -> str:
         ("throughput", _throughput),
         ("deadline", _deadline),
         ("profile", _profile),
+        ("load_profile", loadprofile_report.load_profile),
         ("heavy_tail", resilience_report.heavy_tail),
         ("storm", resilience_report.storm),
     ):

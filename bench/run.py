@@ -22,12 +22,14 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from bench import resilience, scenarios, stages
+from bench import loadprofile, resilience, scenarios, stages
 from bench.context import Context, Plan
 from bench.images import jpeg_of_size
 from bench.report import render
 from bench.stack import ROOT, Stub
+from tests.support.pgbouncer import PgBouncer
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/photochanger_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/8"
@@ -37,6 +39,7 @@ SCENARIOS = {
     "throughput": scenarios.throughput,
     "deadline": scenarios.deadline,
     "profile": stages.profile,
+    "load_profile": loadprofile.load_profile,
     "heavy_tail": resilience.heavy_tail,
     "storm": resilience.storm,
 }
@@ -97,6 +100,17 @@ def _machine() -> dict[str, str]:
     }
 
 
+def _pgbouncer(database_url: str) -> tuple[PgBouncer, str]:
+    """The stacks reach PostgreSQL through PgBouncer in transaction mode, as the compose deployment's do."""
+    upstream = urlsplit(database_url)
+    bouncer = PgBouncer(
+        upstream_host=upstream.hostname or "127.0.0.1",
+        upstream_port=upstream.port or 5432,
+        user=upstream.username or "postgres",
+    ).start()
+    return bouncer, bouncer.url(upstream.path.lstrip("/"))
+
+
 def _raise_on_sigterm(signum, frame) -> None:
     raise SystemExit(128 + signum)
 
@@ -109,6 +123,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", type=Path, help="also write the table here")
     parser.add_argument("--keep-logs", action="store_true", help="keep the run directory (logs, traces)")
     parser.add_argument("--trace", action="store_true", help="time each stage in every scenario (implies --keep-logs)")
+    parser.add_argument(
+        "--worker-instances",
+        type=int,
+        help="worker processes sharing the concurrency scenarios' pool (default: the plan's)",
+    )
+    parser.add_argument(
+        "--stack-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an extra variable for every web and worker process (repeatable), e.g. to try a setting",
+    )
+    parser.add_argument(
+        "--no-pgbouncer",
+        action="store_true",
+        help="connect straight to PostgreSQL (as before PgBouncer was in the stack; for before/after figures)",
+    )
     args = parser.parse_args(argv)
     chosen = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = set(chosen) - set(SCENARIOS)
@@ -130,14 +161,22 @@ def main(argv: list[str] | None = None) -> int:
     }
     env.pop("BENCH_TRACE_FILE", None)
     plan = Plan.quick() if args.quick else Plan()
+    if args.worker_instances:
+        plan.concurrency_instances = args.worker_instances
+    env.update(item.split("=", 1) for item in args.stack_env)
     machine = _machine()
     results: dict = {"machine": machine, "mode": "quick" if args.quick else "full", "scenarios": {}}
     stub = None
+    bouncer = None
     started = time.monotonic()
     ok = False
     try:
         print(f"[bench] run directory {run_dir}", file=sys.stderr)
         slots = _prepare_database(env)
+        if not args.no_pgbouncer:
+            bouncer, env["DATABASE_URL"] = _pgbouncer(env["DATABASE_URL"])
+            env["DATABASE_TRANSACTION_POOLING"] = "true"
+        results["pgbouncer"] = bouncer is not None
         env["BENCH_DIRECT_PARAMS"] = json.dumps(slots["gemini"][0]["params"])
         env["BENCH_DIRECT_PASSWORD"] = slots["gemini"][0]["password"]
         photos = {name: jpeg_of_size(name, cache=ROOT / "var" / "bench") for name in ("0.3MB", "1MB", "5MB")}
@@ -168,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if stub is not None:
             stub.stop()
+        if bouncer is not None:
+            bouncer.stop()
         if args.json:
             args.json.write_text(json.dumps(results, indent=2, default=str))
         if args.keep_logs or args.trace or not ok:

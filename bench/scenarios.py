@@ -60,6 +60,7 @@ def concurrency(ctx: Context) -> dict[str, Any]:
     stack = ctx.stack(
         "concurrency",
         worker_concurrency=plan.concurrency_workers,
+        worker_instances=plan.concurrency_instances,
         web_threads=plan.concurrency_web_threads,
         direct=True,
         direct_threads=max(plan.concurrency_levels) + 16,

@@ -121,7 +121,8 @@ class Stub(Service):
 @dataclass
 class StackConfig:
     t_sync: float = 50.0
-    worker_concurrency: int = 8
+    worker_concurrency: int = 8  # pool processes of the whole fleet
+    worker_instances: int = 1  # worker processes (each a prefork parent) sharing the fleet's pool
     worker_autoscale: str | None = None  # "MAX,MIN"
     web_processes: int = 2
     web_threads: int = 64
@@ -159,29 +160,8 @@ class Stack:
 
     def _start(self) -> None:
         cfg = self.config
-        pool = ["--autoscale", cfg.worker_autoscale] if cfg.worker_autoscale else ["-c", str(cfg.worker_concurrency)]
-        worker = Service(
-            "worker",
-            [
-                str(BIN / "celery"),
-                "-A",
-                "photochanger",
-                "worker",
-                "-P",
-                "prefork",
-                *pool,
-                "-l",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                self.worker_name,
-            ],
-            self.env,
-            self.logs / f"{self.label}-worker.log",
-        )
-        self.services.append(worker)
+        workers = [self._worker(n) for n in range(1, cfg.worker_instances + 1)]
+        self.services.extend(workers)
         web_env = {
             **self.env,
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
@@ -217,23 +197,56 @@ class Stack:
         wait_for(lambda: port_open(self.port), "gunicorn", 60, web.log)
         if self.direct_port:
             wait_for(lambda: port_open(self.direct_port), "direct baseline", 60)
-        wanted = int(cfg.worker_autoscale.split(",")[1]) if cfg.worker_autoscale else cfg.worker_concurrency
-        wait_for(lambda: len(procs.tree(worker.pid)) > wanted, f"{wanted} worker pool processes", 120, worker.log)
-        self._wait_for_worker(worker)
+        wanted = int(cfg.worker_autoscale.split(",")[1]) if cfg.worker_autoscale else self._pool_size()
+        for worker in workers:
+            pid = worker.pid
+            wait_for(lambda: len(procs.tree(pid)) > wanted, f"{wanted} worker pool processes", 120, worker.log)  # noqa: B023 - called at once
+        self._wait_for_workers()
         for service in self.services:
             if not service.alive():
                 raise RuntimeError(f"{service.name} exited at start; see {service.log}")
 
-    def _wait_for_worker(self, worker: Service) -> None:
+    def _pool_size(self) -> int:
+        """The fleet's pool processes, split evenly over its worker instances."""
+        return max(1, self.config.worker_concurrency // self.config.worker_instances)
+
+    def _worker(self, number: int) -> Service:
+        cfg = self.config
+        pool = ["--autoscale", cfg.worker_autoscale] if cfg.worker_autoscale else ["-c", str(self._pool_size())]
+        single = cfg.worker_instances == 1
+        return Service(
+            "worker" if single else f"worker#{number}",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "photochanger",
+                "worker",
+                "-P",
+                "prefork",
+                *pool,
+                "-l",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"{number}.{self.worker_name}",
+            ],
+            self.env,
+            self.logs / f"{self.label}-worker{'' if single else number}.log",
+        )
+
+    def _wait_for_workers(self) -> None:
         from celery import Celery
 
         app = Celery(broker=self.env["REDIS_URL"], set_as_current=False)
+        names = {f"{n}.{self.worker_name}" for n in range(1, self.config.worker_instances + 1)}
         try:
             wait_for(
-                lambda: any(self.worker_name in reply for reply in app.control.ping(timeout=0.5)),
-                "celery worker",
+                lambda: names <= {name for reply in app.control.ping(timeout=0.5) for name in reply},
+                "celery workers",
                 60,
-                worker.log,
+                self.services[0].log,
             )
         finally:
             app.close()

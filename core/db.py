@@ -36,8 +36,10 @@ def worker_db_signals_connect() -> None:
     most ``WORKER_DB_PERSISTENT_MAX_POOL`` processes keeps one connection per process from task to
     task (health-checked before reuse); a bigger one, e.g. hundreds of processes waiting on
     Gemini, would exhaust PostgreSQL's ``max_connections``, so it connects per task and gives the
-    connection back during each provider call. Celery's Django fixup is told not to close
-    connections itself (``CELERY_DB_REUSE_MAX``): this is the one policy."""
+    connection back during each provider call, unless a transaction pooler stands in front of
+    PostgreSQL (``DATABASE_TRANSACTION_POOLING``): then every process keeps its connection.
+    Celery's Django fixup is told not to close connections itself (``CELERY_DB_REUSE_MAX``): this
+    is the one policy."""
     from celery import signals
 
     signals.worker_init.connect(_decide, weak=False)
@@ -45,7 +47,11 @@ def worker_db_signals_connect() -> None:
 
 
 def worker_keeps_connections(*, pool_size: int) -> bool:
-    return 0 < pool_size <= settings.WORKER_DB_PERSISTENT_MAX_POOL
+    """Behind a transaction pooler (PgBouncer) a kept connection holds no PostgreSQL backend between
+    transactions, so every pool process keeps its own whatever the pool's size."""
+    if pool_size <= 0:
+        return False
+    return settings.DATABASE_TRANSACTION_POOLING or pool_size <= settings.WORKER_DB_PERSISTENT_MAX_POOL
 
 
 def worker_application_name() -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import cast
 
@@ -61,8 +62,8 @@ def job_run(*, job_id: str) -> str:
         else:
             job_mark_failed_timeout(job_id=job_id)
     finally:
-        _shielded(_input_release_if_final, job_id=job_id)
-    return _status(job_id)
+        status = _shielded(_input_release_if_final, job_id=job_id)
+    return status or _status(job_id)
 
 
 def _claim_and_run(job_id: str, claim: datetime) -> None:
@@ -95,20 +96,29 @@ def _live_and_in_time(job_id: str) -> bool:
     return row is not None and row[0] in ACTIVE_STATUSES and row[1] > timezone.now()
 
 
-def _input_release_if_final(*, job_id: str) -> None:
-    job = Job.objects.filter(id=job_id, status__in=FINAL_STATUSES).only("input_media_id").first()
-    if job is not None:
+def _input_release_if_final(*, job_id: str) -> str:
+    """Release the input of an ended job; return the job's status (one query with its input's row)."""
+    job = (
+        Job.objects.filter(id=job_id)
+        .select_related("input_media")
+        .only("status", "input_media__storage_key", "input_media__deleted_at")
+        .first()
+    )
+    if job is None:
+        return "missing"
+    if job.status in FINAL_STATUSES:
         job_input_release(job=job)
+    return job.status
 
 
-def _shielded(cleanup, **kwargs) -> None:
+def _shielded(cleanup: Callable[..., str], **kwargs: str) -> str | None:
     """Cleanup that a late or stray interrupt must not cut short (it would leave a temporary file)."""
     for _ in range(3):
         try:
-            cleanup(**kwargs)
-            return
+            return cleanup(**kwargs)
         except SoftTimeLimitExceeded:
             logger.warning("cleanup interrupted; repeating it")
+    return None
 
 
 def _status(job_id: uuid.UUID | str) -> str:

@@ -205,9 +205,14 @@ def job_create(
 
 
 def job_input_release(*, job: Job) -> None:
-    """Delete the job's temporary input (idempotent; any path may call it)."""
-    if job.input_media_id is not None:
-        media_delete(media_id=job.input_media_id)
+    """Delete the job's temporary input (idempotent; any path may call it). A job loaded with its
+    ``input_media`` (``select_related``) costs one query less."""
+    if job.input_media_id is None:
+        return
+    media = job.input_media if Job.input_media.is_cached(job) else None
+    if media is not None and media.deleted_at is not None:
+        return  # released already
+    media_delete(media_id=job.input_media_id, storage_key=media.storage_key if media is not None else None)
 
 
 def job_result_store(

@@ -92,18 +92,21 @@ def media_input_store(
     )
 
 
-def media_delete(*, media_id: UUID) -> bool:
+def media_delete(*, media_id: UUID, storage_key: str | None = None) -> bool:
     """Delete a media file once: the caller that marks the row deleted removes the file.
 
-    If the file cannot be removed the row is unmarked again, so a later cleanup retries.
+    If the file cannot be removed the row is unmarked again, so a later cleanup retries. A caller
+    that has the row's ``storage_key`` already (it never changes) saves a round trip.
     """
-    media = MediaObject.objects.filter(id=media_id).only("storage_key").first()
-    if media is None:
-        return False
+    if storage_key is None:
+        media = MediaObject.objects.filter(id=media_id).only("storage_key").first()
+        if media is None:
+            return False
+        storage_key = media.storage_key
     won = MediaObject.objects.filter(id=media_id, deleted_at__isnull=True).update(deleted_at=timezone.now())
     if not won:
         return False
-    if not storage_delete_quietly(key=media.storage_key):
+    if not storage_delete_quietly(key=storage_key):
         MediaObject.objects.filter(id=media_id).update(deleted_at=None)
         return False
     return True

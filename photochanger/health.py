@@ -85,7 +85,9 @@ def check_database(alias: str = "default") -> dict[str, Any]:
     raw = wrapper.Database.connect(**params)  # type: ignore[attr-defined]
     try:
         with raw.cursor() as cursor:
-            cursor.execute("SET statement_timeout = %s", [int(CHECK_TIMEOUT * 1000)])
+            # LOCAL: the connection is in a transaction (psycopg's default), and behind a transaction
+            # pooler a session-wide SET would stay on a server connection other clients then get.
+            cursor.execute("SET LOCAL statement_timeout = %s", [int(CHECK_TIMEOUT * 1000)])
             cursor.execute("SELECT 1")
             cursor.fetchone()
     finally:

@@ -64,6 +64,18 @@ ensure_chromium() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
 }
 
+# ensure_pgbouncer: the live-stack tests and bench/ put Debian's PgBouncer (transaction mode)
+# between their stacks and PostgreSQL, as the compose deployment does (tests/support/pgbouncer.py).
+# Only the binary is used: each run starts its own on a free port; the package's service stays off.
+ensure_pgbouncer() {
+  if [ -x /usr/sbin/pgbouncer ]; then return; fi
+  log "installing pgbouncer (apt-get)"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq pgbouncer >/dev/null
+}
+
 # ensure_compose: tests/ops validates docker-compose.yml with `docker compose config` (the plugin)
 # or, where the plugin is absent, Debian's docker-compose. Only the CLI is needed (no engine), so
 # recommends (docker.io) are skipped. A failed install is not fatal: that one test then skips.

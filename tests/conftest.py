@@ -12,6 +12,7 @@ import redis
 from django.conf import settings
 
 from tests.support.gemini_stub import GeminiStub, ok
+from tests.support.pgbouncer import PgBouncer
 from tests.support.stack import ARTIFACTS, BIN, LiveStack, start_stack, stop_process
 
 GEMINI_KEYS = ("test-key-1", "test-key-2")
@@ -69,6 +70,22 @@ def stack_env(django_db_setup, gemini_server) -> dict[str, str]:
         REQUEST_BODY_READ_SECONDS="3",
     )
     return env
+
+
+@pytest.fixture(scope="session")
+def pgbouncer(django_db_setup) -> PgBouncer:
+    """PgBouncer in transaction mode in front of the test database, as the compose deployment has."""
+    bouncer = PgBouncer().start()
+    yield bouncer
+    bouncer.stop()
+
+
+@pytest.fixture(scope="session")
+def pooled_env(pgbouncer) -> dict[str, str]:
+    """What a stack's environment needs to reach the test database through PgBouncer."""
+    from django.db import connection
+
+    return {"DATABASE_URL": pgbouncer.url(connection.settings_dict["NAME"]), "DATABASE_TRANSACTION_POOLING": "true"}
 
 
 @pytest.fixture(scope="session")

@@ -102,6 +102,11 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 # Fail fast when PostgreSQL is unreachable (the booth must get a clear 503, never a hang).
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
+# DATABASE_URL points at a pooler in transaction mode (PgBouncer, docs/operations.md "Connection
+# pooling"): a client connection costs the pooler a few KiB, so every worker pool process keeps one
+# (core/db.py), and nothing may outlive a transaction on the server connection (no server-side cursors).
+DATABASE_TRANSACTION_POOLING = env.bool("DATABASE_TRANSACTION_POOLING", default=False)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_TRANSACTION_POOLING
 # Web processes run hundreds of threads: they share a bounded psycopg pool (gunicorn.conf.py turns
 # it on) instead of opening one connection per thread and exhausting max_connections under load.
 if env.bool("DATABASE_POOL", default=False):

@@ -60,7 +60,8 @@ def settings_for(mode: str, ports: dict[str, int], network: str, passwords: dict
         "HTTPS_PORT": str(ports["HTTPS_PORT"]),
         "PROXY_NETWORK": network,
         "POSTGRES_PASSWORD": passwords["postgres"],
-        "DATABASE_URL": f"postgres://photochanger:{passwords['postgres']}@postgres:5432/photochanger",
+        "DATABASE_URL": f"postgres://photochanger:{passwords['postgres']}@pgbouncer:6432/photochanger",
+        "DATABASE_TRANSACTION_POOLING": "true",
         "REDIS_PASSWORD": passwords["redis"],
         "REDIS_URL": f"redis://:{passwords['redis']}@redis:6379/0",
         # Small processes: this machine runs the rest of the suite at the same time.
@@ -69,7 +70,7 @@ def settings_for(mode: str, ports: dict[str, int], network: str, passwords: dict
         "CELERY_WORKER_CONCURRENCY": "1",
         **{
             name: os.environ[name]
-            for name in ("PYTHON_IMAGE", "POSTGRES_IMAGE", "REDIS_IMAGE", "CADDY_IMAGE")
+            for name in ("PYTHON_IMAGE", "POSTGRES_IMAGE", "REDIS_IMAGE", "CADDY_IMAGE", "DEBIAN_IMAGE")
             if name in os.environ
         },
         "PHOTOCHANGER_IMAGE": os.environ.get("PHOTOCHANGER_IMAGE", "photochanger:compose-check"),

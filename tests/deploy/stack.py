@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE_HOST = "photochanger.test"
-LONG_RUNNING = ("caddy", "web", "worker", "beat", "postgres", "redis")
+LONG_RUNNING = ("caddy", "web", "worker", "beat", "pgbouncer", "postgres", "redis")
 
 
 def log(message: str, started: float = time.monotonic()) -> None:

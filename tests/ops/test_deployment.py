@@ -53,7 +53,7 @@ def test_docker_compose_config_validates(profiles):
 
 def test_compose_has_the_fleet_services_with_health_checks(compose):
     services = compose["services"]
-    assert {"caddy", "web", "worker", "beat", "postgres", "redis", "migrate"} <= set(services)
+    assert {"caddy", "web", "worker", "beat", "pgbouncer", "postgres", "redis", "migrate"} <= set(services)
     for name, service in services.items():
         if name in ONE_SHOT:
             continue
@@ -68,6 +68,21 @@ def test_migrations_run_once_before_web_worker_and_beat(compose):
     assert services["migrate"]["restart"] == "no"
     for name in ("web", "worker", "beat"):
         assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+
+
+def test_the_fleet_reaches_postgresql_through_pgbouncer_in_transaction_mode(compose):
+    services = compose["services"]
+    for name in ("migrate", "web", "worker", "beat"):
+        depends = services[name]["depends_on"]
+        assert depends["pgbouncer"] == {"condition": "service_healthy"} and "postgres" not in depends, name
+    assert services["pgbouncer"]["depends_on"]["postgres"] == {"condition": "service_healthy"}
+    assert services["pgbouncer"]["build"]["context"] == "deploy/pgbouncer"
+    example = (ROOT / ".env.example").read_text()
+    assert re.search(r"(?m)^DATABASE_URL=postgres://[^@]+@pgbouncer:6432/", example)
+    assert re.search(r"(?m)^DATABASE_TRANSACTION_POOLING=true$", example)
+    entrypoint = (ROOT / "deploy/pgbouncer/entrypoint.sh").read_text()
+    assert "pool_mode = transaction" in entrypoint
+    assert "apt-get install" in (ROOT / "deploy/pgbouncer/Dockerfile").read_text(), "Debian's package"
 
 
 def test_worker_uses_prefork_and_there_is_exactly_one_beat(compose):

@@ -53,3 +53,10 @@ def test_a_kept_connection_postgresql_cut_is_replaced_at_the_next_job(live_stack
 def test_only_a_pool_within_the_limit_keeps_connections(settings, pool_size, keeps):
     settings.WORKER_DB_PERSISTENT_MAX_POOL = 32
     assert worker_keeps_connections(pool_size=pool_size) is keeps
+
+
+@pytest.mark.parametrize(("pool_size", "keeps"), [(1, True), (200, True), (1000, True), (0, False)])
+def test_behind_a_transaction_pooler_every_pool_keeps_connections(settings, pool_size, keeps):
+    settings.WORKER_DB_PERSISTENT_MAX_POOL = 32
+    settings.DATABASE_TRANSACTION_POOLING = True
+    assert worker_keeps_connections(pool_size=pool_size) is keeps

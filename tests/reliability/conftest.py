@@ -17,13 +17,14 @@ def private_stack(stack_env, private_redis):
     """Start a stack of the test's own (own Redis, custom settings): ``private_stack(name, **env)``."""
     stacks = []
 
-    def start(name: str, *, concurrency: int = 4, threads: int = 64, worker: bool = True, **env: str):
+    def start(name: str, *, concurrency: int = 4, threads: int = 64, worker: bool = True, workers: int = 1, **env: str):
         stack = start_stack(
             {**stack_env, "REDIS_URL": private_redis.url, **env},
             name,
             concurrency=concurrency,
             threads=threads,
             worker=worker,
+            workers=workers,
         )
         stacks.append(stack)
         return stack

@@ -1,4 +1,5 @@
-"""200 booth requests in flight at once against one web process and one worker, on 2 cores."""
+"""200 booth requests in flight at once against one web process and a fleet of two workers that
+reach PostgreSQL through PgBouncer (the compose deployment's shape), on 2 cores."""
 
 from __future__ import annotations
 
@@ -20,10 +21,21 @@ IN_FLIGHT = 200
 PROVIDER_LATENCY = 2.0
 
 
-def test_200_booth_requests_in_flight_are_all_answered_200(private_stack, booth_slot):
+WORKERS, POOL = 2, 30
+
+
+def test_200_booth_requests_in_flight_are_all_answered_200(private_stack, booth_slot, pooled_env):
     # The stand-in provider sleeps: this measures the pipeline (web, queue, worker, storage, DB),
     # not image work, on 2 cores that also run the 200 clients.
-    stack = private_stack("load", concurrency=60, threads=256, T_SYNC_RESPONSE="30", SLOT_MAX_IN_FLIGHT="250")
+    stack = private_stack(
+        "load",
+        concurrency=POOL,
+        workers=WORKERS,
+        threads=256,
+        T_SYNC_RESPONSE="30",
+        SLOT_MAX_IN_FLIGHT="250",
+        **pooled_env,
+    )
     slot = booth_slot(provider="testing", operation="sleep", params={"seconds": PROVIDER_LATENCY})
     photo = images.jpeg(640, 480)
     peak = {"web_rss": 0, "web_pss": 0, "worker_rss": 0, "worker_pss": 0}
@@ -31,10 +43,10 @@ def test_200_booth_requests_in_flight_are_all_answered_200(private_stack, booth_
 
     def sample() -> None:
         while not sampling.is_set():
-            for name, process in (("web", stack.web), ("worker", stack.worker)):
-                rss, pss = tree_memory_kib(process.pid)
-                peak[f"{name}_rss"] = max(peak[f"{name}_rss"], rss)
-                peak[f"{name}_pss"] = max(peak[f"{name}_pss"], pss)
+            for name, processes in (("web", [stack.web]), ("worker", stack.workers)):
+                trees = [tree_memory_kib(process.pid) for process in processes]
+                peak[f"{name}_rss"] = max(peak[f"{name}_rss"], sum(rss for rss, _ in trees))
+                peak[f"{name}_pss"] = max(peak[f"{name}_pss"], sum(pss for _, pss in trees))
             time.sleep(0.1)
 
     results: list = [None] * IN_FLIGHT
@@ -73,7 +85,7 @@ def test_200_booth_requests_in_flight_are_all_answered_200(private_stack, booth_
         "p50_s": round(statistics.median(latencies), 2) if latencies else None,
         "max_s": round(latencies[-1], 2) if latencies else None,
         **{f"peak_{key}_mib": round(value / 1024) for key, value in peak.items()},
-        "worker_processes": 60,
+        "worker_processes": WORKERS * POOL,
     }
     (ARTIFACTS / "load.json").write_text(json.dumps(figures, indent=2))
     print(figures)

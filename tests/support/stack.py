@@ -70,15 +70,24 @@ class LiveStack:
     web: subprocess.Popen | None = None
     worker: subprocess.Popen | None = None
     env: dict[str, str] = field(default_factory=dict)
+    # Further worker instances on the same queue (a fleet of several workers); their names are
+    # "<n>.<worker_name>" and their logs "<name>-worker<n>.log".
+    more_workers: list[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def workers(self) -> list[subprocess.Popen]:
+        return [p for p in (self.worker, *self.more_workers) if p is not None]
 
     def stop(self) -> None:
-        for process in (self.web, self.worker):
+        for process in (self.web, *self.workers):
             if process is not None:
                 stop_process(process)
 
 
-def start_worker(env: dict[str, str], name: str, worker_name: str, *, concurrency: int = 4) -> subprocess.Popen:
-    """A Celery prefork worker (its log in ARTIFACTS/<name>-worker.log); ping it to know it is up."""
+def start_worker(
+    env: dict[str, str], name: str, worker_name: str, *, concurrency: int = 4, log: str = "worker"
+) -> subprocess.Popen:
+    """A Celery prefork worker (its log in ARTIFACTS/<name>-<log>.log); ping it to know it is up."""
     return subprocess.Popen(
         [
             str(BIN / "celery"),
@@ -100,21 +109,32 @@ def start_worker(env: dict[str, str], name: str, worker_name: str, *, concurrenc
         # The label of every JSON log line (the test process may carry gunicorn.conf.py's "web").
         env={**env, "PHOTOCHANGER_SERVICE": "worker"},
         cwd=ROOT,
-        stdout=(ARTIFACTS / f"{name}-worker.log").open("w"),
+        stdout=(ARTIFACTS / f"{name}-{log}.log").open("w"),
         stderr=subprocess.STDOUT,
     )
 
 
 def start_stack(
-    env: dict[str, str], name: str, *, concurrency: int = 4, threads: int = 64, worker: bool = True
+    env: dict[str, str],
+    name: str,
+    *,
+    concurrency: int = 4,
+    threads: int = 64,
+    worker: bool = True,
+    workers: int = 1,
 ) -> LiveStack:
-    """gunicorn (one gthread process) and, unless ``worker=False``, a Celery prefork worker."""
+    """gunicorn (one gthread process) and, unless ``worker=False``, ``workers`` Celery prefork
+    workers of ``concurrency`` processes each."""
     ARTIFACTS.mkdir(exist_ok=True)
     worker_name = f"{name}-{uuid.uuid4().hex[:8]}@localhost"
     port = free_port()
     stack = LiveStack(base_url=f"http://127.0.0.1:{port}", worker_name=worker_name, env=env)
+    names = [worker_name] if worker else []
     if worker:
         stack.worker = start_worker(env, name, worker_name, concurrency=concurrency)
+        for n in range(2, workers + 1):
+            names.append(f"{n}.{worker_name}")
+            stack.more_workers.append(start_worker(env, name, names[-1], concurrency=concurrency, log=f"worker{n}"))
     stack.web = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
@@ -138,8 +158,12 @@ def start_stack(
     try:
         # /healthz answers once the web process has loaded the app, not merely bound the port.
         wait_for(lambda: web_answers(f"{stack.base_url}/healthz"), "gunicorn")
-        if worker:
-            wait_for(lambda: any(worker_name in r for r in app.control.ping(timeout=0.5)), "celery worker", 60)
+        if names:
+            wait_for(
+                lambda: set(names) <= {n for reply in app.control.ping(timeout=0.5) for n in reply},
+                "celery workers",
+                60,
+            )
     except Exception:
         stack.stop()
         raise

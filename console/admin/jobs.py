@@ -105,33 +105,8 @@ class JobAdmin(admin.ModelAdmin):
         ),
         (gettext_lazy("Booth"), {"fields": ["booth_fields", "celery_task_id"]}),
     ]
-    readonly_fields = [
-        "id",
-        "slot_link",
-        "status_badge",
-        "sent_by",
-        "provider",
-        "operation",
-        "params_shown",
-        "images",
-        "created",
-        "started",
-        "finished",
-        "deadline_at",
-        "queue_wait",
-        "processing",
-        "duration",
-        "attempts",
-        "model",
-        "recovered_by",
-        "failure_code",
-        "failure_message",
-        "booth_answer",
-        "usage_json",
-        "result_info",
-        "booth_fields",
-        "celery_task_id",
-    ]
+    # Every field shown is read-only: a job is history.
+    readonly_fields = [name for section in fieldsets for name in section[1]["fields"] if isinstance(name, str)]
 
     class Media:
         css = {"all": ["slots/admin/slot_admin.css"]}

@@ -30,7 +30,7 @@ class Plan:
     concurrency_rounds: int = 2
     concurrency_latency: float = 5.0
     concurrency_workers: int = 200  # pool processes of the whole fleet
-    concurrency_instances: int = 1  # worker instances sharing them
+    concurrency_instances: int = 2  # worker instances sharing them (compose: --scale worker=2)
     concurrency_web_threads: int = 128
     # A screen-sized photo: with 1 MB ones the provider-side image work alone (~0.2 s of CPU per
     # photo, the direct baseline's too) needs 8 cores for 200 photos per 5 s.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from bench import loadprofile_report, resilience_report
+from bench import concurrency_report, loadprofile_report, resilience_report
 
 
 def _ms(seconds: float) -> str:
@@ -41,7 +41,7 @@ def render(results: dict[str, Any]) -> str:
     sections = results["scenarios"]
     for name, render_section in (
         ("overhead", _overhead),
-        ("concurrency", _concurrency),
+        ("concurrency", concurrency_report.concurrency),
         ("throughput", _throughput),
         ("deadline", _deadline),
         ("profile", _profile),
@@ -93,38 +93,6 @@ def _overhead(o: dict[str, Any]) -> list[str]:
             f"- Target ratio ≤ 1.01 at a {latency:g} s provider, {size}: p50 {row['ratio_p50']:.3f} "
             f"{_mark(row['ratio_p50'] <= 1.01)}."
         )
-    return lines
-
-
-def _concurrency(c: dict[str, Any]) -> list[str]:
-    lines = [
-        f"### 2. Concurrency (provider latency {c['latency']:g} s, {c['photo']} photos, {c['rounds']} round(s) per "
-        f"booth, PhotoChanger: {c['workers']} prefork workers, 2 web processes × {c['web_threads']} threads, "
-        f"{c['slots']} slots)",
-        "",
-        f"Idle: worker RSS {_mib(c['idle_rss_kib'].get('worker'))} MiB / PSS {_mib(c['idle_pss_kib'].get('worker'))} "
-        f"MiB, web RSS {_mib(c['idle_rss_kib'].get('web'))} MiB / PSS {_mib(c['idle_pss_kib'].get('web'))} MiB.",
-        "",
-        "| in flight | system | ok / sent | p50 | p95 | p99 | max | peak RSS (PSS) web or direct, MiB "
-        "| peak RSS (PSS) workers, MiB | errors |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    all_ok = True
-    for level in c["levels"]:
-        front = "direct" if level["system"] == "direct" else "web"
-        rss, pss = level["rss_kib"], level["pss_kib"]
-        workers = f"{_mib(rss.get('worker'))} ({_mib(pss.get('worker'))})" if level["system"] != "direct" else "–"
-        lines.append(
-            f"| {level['in_flight']} | {level['system']} | {level['ok']} / {level['n']} | "
-            f"{_s(level['p50'])} s | {_s(level['p95'])} s | {_s(level['p99'])} s | {_s(level['max'])} s | "
-            f"{_mib(rss.get(front))} ({_mib(pss.get(front))}) | {workers} | {_errors(level['errors'])} |"
-        )
-        if level["system"] == "photochanger" and level["in_flight"] == 200:
-            all_ok = level["ok"] == level["n"]
-    if 200 in {level["in_flight"] for level in c["levels"]}:
-        lines += ["", f"- Target 200 in flight with 0 errors: {_mark(all_ok)}."]
-    else:
-        lines += ["", "- Target 200 in flight with 0 errors: not measured in this run (`--quick`)."]
     return lines
 
 

@@ -80,6 +80,7 @@ def concurrency(ctx: Context) -> dict[str, Any]:
         ctx.stub.command(f"ok {plan.concurrency_latency:g} {STUB_OUTPUT}")
         for level in plan.concurrency_levels:
             for system, targets in systems.items():
+                ran_before = stack.jobs_per_worker()
                 sampler.reset()
                 meter = CpuMeter(ctx.roots(stack))
                 started = time.monotonic()
@@ -98,6 +99,9 @@ def concurrency(ctx: Context) -> dict[str, Any]:
                         "pss_kib": peaks.pss_kib,
                         "processes": peaks.processes,
                         "cpu": meter.read(),
+                        "jobs_per_worker": {
+                            name: n - ran_before.get(name, 0) for name, n in stack.jobs_per_worker().items()
+                        },
                     }
                 )
     finally:
@@ -106,6 +110,7 @@ def concurrency(ctx: Context) -> dict[str, Any]:
     return {
         "latency": plan.concurrency_latency,
         "workers": plan.concurrency_workers,
+        "instances": plan.concurrency_instances,
         "photo": plan.concurrency_photo,
         "web_threads": plan.concurrency_web_threads,
         "rounds": plan.concurrency_rounds,

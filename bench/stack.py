@@ -258,6 +258,17 @@ class Stack:
 
     # -- what the benchmark needs ----------------------------------------------------------------
 
+    def jobs_per_worker(self) -> dict[str, int]:
+        """Jobs each worker instance ran so far (its log's "succeeded" lines): how the fleet shared them."""
+        return {
+            service.name: sum(
+                "Task jobs.process_job[" in line and "succeeded" in line
+                for line in service.log.read_text(errors="replace").splitlines()
+            )
+            for service in self.services
+            if service.name.startswith("worker")
+        }
+
     def roots(self) -> dict[str, int]:
         return {service.name: service.pid for service in self.services}
 

@@ -11,6 +11,7 @@ an interrupt of the worker or a hedge that lost closes the connection of a call 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import itertools
 import logging
 import threading
@@ -18,6 +19,7 @@ from collections.abc import Awaitable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, ClassVar
 
+import pydantic
 from google import genai
 from google.genai import types
 
@@ -123,10 +125,18 @@ class GeminiProvider(Provider):
     def warm(self) -> None:
         """Measured (bench/README.md): a pool process's first Gemini call cost ~0.3 s of CPU more
         than the next ones: creating the SDK client (two SSL contexts) and building the response
-        models' validators. 200 cold pool processes at once paid a minute of CPU for it."""
+        models' validators. 200 cold pool processes at once paid a minute of CPU for it. Then
+        ~0.1 s more: the SDK's pydantic models build their validators on first use (the request's
+        config, contents and parts, the answer's candidates) and httpx imports its asyncio backend
+        on the first asynchronous request. Built and imported here, before the pool forks, every
+        process shares them (~0.4 s and ~18 MB, once)."""
         for _ in self.api_keys:  # one full turn of the round-robin: the order is unchanged
             self._next_client()
+        for model in vars(types).values():
+            if isinstance(model, type) and issubclass(model, pydantic.BaseModel) and not model.__pydantic_complete__:
+                model.model_rebuild()
         types.GenerateContentResponse.model_validate(WARM_RESPONSE)
+        importlib.import_module("anyio._backends._asyncio")
 
     async def _call(
         self,

@@ -5,12 +5,15 @@ from __future__ import annotations
 import base64
 import math
 import pickle
+import sys
 import threading
 import time
 from typing import Any
 
+import pydantic
 import pytest
 import requests
+from google.genai import types
 
 from providers.base import (
     ProviderPermanent,
@@ -252,3 +255,16 @@ def test_warm_builds_a_client_per_key_without_calling_gemini_and_keeps_the_key_o
     provider.process(make_request())
     provider.process(make_request())
     assert [seen.api_key for seen in stub.requests] == ["key-1", "key-2"]
+
+
+def test_after_warm_a_first_call_builds_no_sdk_validator_and_imports_nothing(stub: GeminiStub) -> None:
+    # What a pool process would otherwise pay on its first call, privately (bench/README.md).
+    provider = make_provider(stub, api_keys="key-1")
+    provider.warm()
+    models = [m for m in vars(types).values() if isinstance(m, type) and issubclass(m, pydantic.BaseModel)]
+    assert models and all(m.__pydantic_complete__ for m in models)
+    imported = set(sys.modules)
+
+    provider.process(make_request())
+
+    assert set(sys.modules) - imported == set()

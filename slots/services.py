@@ -63,7 +63,7 @@ def slot_params_validate(*, provider: str, operation: str, params: Mapping[str, 
     for name, ids in op.template_ids(cleaned).items():
         missing = [ref for ref in ids if not _template_exists(ref)]
         if missing:
-            errors[f"params.{name}"] = [f"Unknown template media: {', '.join(missing)}."]
+            errors[f"params.{name}"] = [_("Unknown template media: %(ids)s.") % {"ids": ", ".join(missing)}]
     if errors:
         raise ValidationFailed(errors)
     return cleaned
@@ -93,7 +93,7 @@ def _template_links_sync(*, slot: Slot) -> None:
 
 def _name_clean(name: str) -> str:
     if not isinstance(name, str) or not name.strip():
-        raise ValidationFailed({"name": ["This field is required."]})
+        raise ValidationFailed({"name": [_("This field is required.")]})
     return name.strip()
 
 

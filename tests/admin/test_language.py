@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings as django_settings
 
-from tests.admin.conftest import form_data
+from tests.admin.conftest import form_data, form_errors
 from tests.factories import JobFactory, SlotFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +75,13 @@ def test_a_language_the_site_does_not_speak_leaves_the_default(admin_client, set
     admin_client.post("/i18n/setlang/", {"language": "de", "next": "/admin/"})  # Django knows German
 
     assert "Управление мероприятием" in admin_client.get("/admin/").content.decode()
+
+
+def test_the_fallback_fields_are_checked_in_russian(admin_client):
+    admin_client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "ru"
+    data = {**form_data("local", "sepia"), "on_failure": "original", "answer_by": "100000"}
+
+    response = admin_client.post("/admin/slots/slot/add/", data)
+
+    [message] = form_errors(response)["answer_by"]
+    assert message.startswith("Должно быть от ") and message.endswith("задайте меньше тайм-аута самой фотобудки.")

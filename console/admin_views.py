@@ -34,6 +34,7 @@ from jobs.selectors import job_result, result_live
 from media.models import TemplateMedia
 from providers import image_guard
 from slots.models import Slot
+from stats.budget import budget_by_slot
 
 logger = logging.getLogger(__name__)
 
@@ -197,6 +198,8 @@ def slot_test_run_view(request: HttpRequest, *, model_admin: ModelAdmin, object_
         if job is not None and job_image_available(job=job, kind="result")
         else None,
         "job_url": reverse("admin:jobs_job_change", args=[job.id]) if job is not None else None,
+        # Test runs are not capped (jobs/budget.py); the operator is told that booths are.
+        "budget_used_up": getattr(budget_by_slot(slot_ids=[slot.id]).get(slot.id), "level", "") == "exhausted",
         "media": model_admin.media,
     }
     return TemplateResponse(request, "admin/slots/slot/test_run.html", context)

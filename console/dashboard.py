@@ -17,6 +17,7 @@ from jobs.activity import STATS_WINDOW, slot_stats_list, stats_since
 from jobs.breaker import breaker_states
 from jobs.liveness import workers_alive
 from jobs.queue_state import queue_depth
+from stats.budget import budget_by_slot
 from stats.spend_summary import spend_summary_by_slot
 
 logger = logging.getLogger(__name__)
@@ -102,6 +103,8 @@ def dashboard_context(*, slot_id: Any = None) -> dict[str, Any]:
     spend = spend_summary_by_slot(today=timezone.now().date(), slot_ids=[s.slot_id for s in stats])
     return {
         "dashboard_stats": [(entry, spend.get(entry.slot_id)) for entry in stats],
+        # Only slots with a cap have an entry (console/templatetags: ``budget_cell``).
+        "dashboard_budgets": budget_by_slot(slot_ids=[entry.slot_id for entry in stats]),
         "dashboard_system": system_status() if slot_id is None else None,
         "dashboard_since": since,
         "dashboard_window_hours": int(STATS_WINDOW.total_seconds() // 3600),

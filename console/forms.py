@@ -22,6 +22,7 @@ from core.provider_registry import provider_registry
 from media.models import TemplateMedia
 from providers.registry import UnknownOperation, UnknownProvider
 from providers.schema import Operation, Param
+from slots.budget import slot_budget_validate
 from slots.fallback import (
     FALLBACK_PROVIDER,
     LOCAL_PREFIX,
@@ -169,6 +170,29 @@ class SlotAdminForm(forms.ModelForm):
         ),
     )
 
+    budget_daily = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=4,
+        label=gettext_lazy("Budget per day"),
+        help_text=gettext_lazy(
+            "Cap on the estimated AI spend of booth photos per UTC day, in the price table's currency "
+            "(PROVIDER_PRICES_CURRENCY); empty: no cap. At the cap booths get the fallback print (or 402). "
+            "Test runs and checks are not charged."
+        ),
+    )
+    budget_total = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=4,
+        label=gettext_lazy("Budget in total"),
+        help_text=gettext_lazy(
+            "Cap on the estimated AI spend of booth photos over all time; empty: no cap. Raising it works at once."
+        ),
+    )
+
     class Meta:
         model = Slot
         fields = [
@@ -180,6 +204,8 @@ class SlotAdminForm(forms.ModelForm):
             "on_failure",
             "on_failure_params",
             "answer_by",
+            "budget_daily",
+            "budget_total",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -260,6 +286,12 @@ class SlotAdminForm(forms.ModelForm):
         try:
             data["on_failure"], data["on_failure_params"], data["answer_by"] = slot_fallback_validate(
                 on_failure=data.get("on_failure"), params=data.get("on_failure_params"), answer_by=data.get("answer_by")
+            )
+        except ValidationFailed as exc:
+            form_errors_from_service(self, exc)
+        try:
+            data["budget_daily"], data["budget_total"] = slot_budget_validate(
+                budget_daily=data.get("budget_daily"), budget_total=data.get("budget_total")
             )
         except ValidationFailed as exc:
             form_errors_from_service(self, exc)

@@ -54,6 +54,12 @@ INGEST_RESPONSES: dict[Any, Any] = {
         "`invalid_idempotency_key` (longer than 200 characters or not printable ASCII)."
     ),
     401: error("`invalid_password`: missing or wrong password, or rotated during the upload."),
+    402: error(
+        "`budget_exhausted`: the slot's budget cap (`budget_daily` or `budget_total`) is reached, so no paid "
+        "provider call was made, and the slot has no fallback print (with one, the booth gets it: 200 with "
+        "`X-PhotoChanger-Fallback: budget_exhausted`). No `Retry-After`: it passes when an operator raises the "
+        "budget, or at 00:00 UTC for the daily one."
+    ),
     403: error("`slot_disabled`: the slot is disabled (no job is queued)."),
     404: error("`slot_not_found`: unknown or malformed slot id, or deleted during the upload."),
     409: error(

@@ -32,6 +32,7 @@ from ingest.guards import (
 )
 from ingest.selectors import ingest_duplicate_find
 from ingest.services import PhotoAlreadyAccepted, booth_metadata, idempotency_key_clean, ingest_accept, ingest_await
+from jobs.budget import BUDGET_EXHAUSTED
 from jobs.liveness import workers_alive
 from jobs.models import Job, JobStatus
 from jobs.services import SlotBusy
@@ -57,7 +58,16 @@ ANSWER_BY_FAILURE_CODE: dict[str, tuple[int, StrOrPromise]] = {
     "queue_unavailable": (503, gettext_lazy("The processing queue failed; try again shortly.")),
     # The photo or result could not be read or stored.
     "storage_unavailable": (503, gettext_lazy("File storage is unavailable; try again shortly.")),
+    # The slot's budget cap is reached (jobs/budget.py): a retry cannot help until it is raised.
+    BUDGET_EXHAUSTED: (
+        402,
+        gettext_lazy(
+            "This booth's budget for AI processing is used up; an operator can raise it in the slot's settings."
+        ),
+    ),
 }
+# Failures that pass once the service recovers: the booth is told when to try again.
+RETRY_AFTER_BY_FAILURE_CODE = {"queue_unavailable": "5", "storage_unavailable": "5"}
 
 
 def _password(request: HttpRequest) -> str:
@@ -88,7 +98,9 @@ def _job_response(job: Job) -> HttpResponseBase:
     headers = {}
     if job.failure_code in ANSWER_BY_FAILURE_CODE:
         status, message = ANSWER_BY_FAILURE_CODE[job.failure_code]
-        code, headers = job.failure_code, {"Retry-After": "5"}
+        code = job.failure_code
+        if job.failure_code in RETRY_AFTER_BY_FAILURE_CODE:
+            headers = {"Retry-After": RETRY_AFTER_BY_FAILURE_CODE[job.failure_code]}
     response = error_response(status, code, str(message), headers=headers, job_id=str(job.id))
     response["X-Job-Id"] = str(job.id)
     return response

@@ -7,6 +7,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import cast
 
@@ -18,6 +19,7 @@ from core.db import worker_connection_release
 from core.errors import StorageUnavailable
 from core.provider_registry import provider_registry
 from jobs.breaker import job_circuit
+from jobs.budget import BUDGET_EXHAUSTED, BUDGET_EXHAUSTED_MESSAGE, job_calls_reserve, job_calls_settle
 from jobs.models import ACTIVE_STATUSES, FINAL_STATUSES, Job, JobStatus
 from jobs.services import (
     SLOT_WITHDRAWN_MESSAGE,
@@ -215,6 +217,20 @@ def _run(job: Job) -> None:
     except FileMissing as exc:
         job_mark_failed_provider(job_id=job.id, code=exc.code, message=str(exc))
         return
+    # The slot's budget (jobs/budget.py): the real guard, made before any paid call starts.
+    reserved = job_calls_reserve(job=job)
+    if reserved == 0:
+        logger.info("job %s not run: its slot's budget is used up", job.id)
+        job_mark_failed_provider(job_id=job.id, code=BUDGET_EXHAUSTED, message=BUDGET_EXHAUSTED_MESSAGE, attempts=0)
+        return
+    try:
+        _call_and_record(job, replace(request, max_calls=reserved))
+    finally:
+        if reserved is not None:  # after the calls are recorded: spend first, then the release
+            job_calls_settle(job=job)
+
+
+def _call_and_record(job: Job, request: ProviderRequest) -> None:
     # The provider call takes seconds and no database: with hundreds of jobs in flight, holding a
     # connection through it would exhaust PostgreSQL's max_connections (a small pool keeps it).
     worker_connection_release()

@@ -52,9 +52,22 @@ class ProviderRequest:
     photo_size: tuple[int, int] | None = None
     # The fleet-wide circuit breaker (providers/breaker.py), injected by the worker; None: none.
     circuit: CircuitBreaker | None = None
+    # How many paid calls the slot's budget has room for (reserved by the worker before the call,
+    # stats/budget.py); None: no cap. A provider never starts more calls than this (no hedge).
+    max_calls: int | None = None
 
     def remaining(self) -> float:
         return self.deadline - time.time()
+
+
+@dataclass(frozen=True)
+class PaidCalls:
+    """What one job may spend at a provider, as a budget reserves it before the call: at most
+    ``at_most`` calls (a hedged job starts two), each billed like the dearest of ``models`` (a call
+    that moves on to a fallback model after failures is still one billed answer)."""
+
+    models: tuple[str, ...]
+    at_most: int = 1
 
 
 @dataclass(frozen=True)
@@ -147,6 +160,12 @@ class Provider:
 
     def process(self, request: ProviderRequest) -> ProviderResult:
         raise NotImplementedError
+
+    def paid_calls(self, operation: str, params: Mapping[str, Any]) -> PaidCalls | None:
+        """The paid calls one job of these params may make; ``None``: the provider is free (never
+        capped by a budget). By default one call to ``params["model"]`` (or a model named like
+        the provider): a new paid provider is capped unless it says it is free."""
+        return PaidCalls(models=(str(params.get("model") or self.name),))
 
     def photo_form(self, operation: str) -> PhotoForm | None:
         """The form this provider wants the photo in, if it re-encodes it before use; ``None``

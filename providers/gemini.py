@@ -27,6 +27,7 @@ from providers import asyncrun, imaging
 from providers.base import (
     CallReport,
     ImageData,
+    PaidCalls,
     PhotoForm,
     Provider,
     ProviderError,
@@ -160,6 +161,10 @@ class GeminiProvider(Provider):
 
     # -- request ---------------------------------------------------------------------------------
 
+    def paid_calls(self, operation: str, params: Mapping[str, Any]) -> PaidCalls:
+        models = dict.fromkeys([params.get("model") or DEFAULT_MODEL, *split_models(params.get("fallback_models"))])
+        return PaidCalls(models=tuple(models), at_most=2 if params.get("hedge_after") else 1)
+
     def photo_form(self, operation: str) -> PhotoForm:
         return PhotoForm(max_side=self.max_input_side, quality=90)
 
@@ -234,6 +239,8 @@ class GeminiProvider(Provider):
 
         plan = CallPlan(request, models, contents, recovery, image_config)
         hedge_after = params.get("hedge_after")
+        if request.max_calls is not None and request.max_calls < 2:
+            hedge_after = None  # the slot's budget has room for one call only: no second one beside it
         answer, side_calls = asyncrun.run(self._hedged(plan, float(hedge_after) if hedge_after else None))
         result = self._result(
             answer.answer, model=answer.model, attempts=answer.attempts, input_size=input_size, params=params

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PIL import Image, ImageOps
 
 from providers import imaging
-from providers.base import Provider, ProviderPermanent, ProviderRequest, ProviderResult
+from providers.base import PaidCalls, Provider, ProviderPermanent, ProviderRequest, ProviderResult
 from providers.schema import OUTPUT_PARAMS, Operation, Param
 
 SEPIA_DARK = (46, 26, 10)
@@ -103,6 +104,9 @@ class LocalProvider(Provider):
     name = "local"
     label = "Local (Pillow)"
     operations = OPERATIONS
+
+    def paid_calls(self, operation: str, params: Mapping[str, Any]) -> PaidCalls | None:
+        return None  # runs on our own workers: never capped by a budget
 
     def process(self, request: ProviderRequest) -> ProviderResult:
         params = request.params

@@ -32,6 +32,11 @@ class Slot(models.Model):
         default=False,
         help_text=_("Checked with a sample photo every few minutes during the event window (CANARY_WINDOW)."),
     )
+    # Caps on the estimated provider spend of the slot's booth jobs (PROVIDER_PRICES_CURRENCY; null:
+    # no cap), per UTC day and over all time. At the cap the slot stops calling paid providers
+    # (stats/budget.py); test runs and checks are not charged against it.
+    budget_daily = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    budget_total = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     template_media = models.ManyToManyField(
         "media.TemplateMedia", through="SlotTemplateMedia", related_name="slots", blank=True
     )
@@ -50,6 +55,12 @@ class Slot(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(answer_by__isnull=True) | ~Q(on_failure="error"), name="slot_answer_by_needs_fallback"
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_daily__isnull=True) | Q(budget_daily__gte=0), name="slot_budget_daily_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_total__isnull=True) | Q(budget_total__gte=0), name="slot_budget_total_non_negative"
             ),
         ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -88,7 +89,31 @@ class SlotFallbackInputSerializer(serializers.Serializer):
     )
 
 
-class SlotCreateInputSerializer(SlotFallbackInputSerializer):
+class SlotBudgetInputSerializer(SlotFallbackInputSerializer):
+    """The spend caps, the same on create and update (checked again by slots/budget.py: 0 or
+    more, at most 4 decimals; null: no cap)."""
+
+    budget_daily = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        min_value=Decimal(0),
+        allow_null=True,
+        required=False,
+        help_text="Cap on the estimated provider spend of the slot's booth jobs per UTC day, in "
+        'PROVIDER_PRICES_CURRENCY (e.g. `25` or `"12.50"`); null: no cap. At the cap the booth gets the '
+        "fallback print, or 402 `budget_exhausted`. Test runs and checks are not charged against it.",
+    )
+    budget_total = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        min_value=Decimal(0),
+        allow_null=True,
+        required=False,
+        help_text="Cap on the slot's estimated provider spend over all time (same rules as `budget_daily`).",
+    )
+
+
+class SlotCreateInputSerializer(SlotBudgetInputSerializer):
     name = serializers.CharField(max_length=200)
     provider = serializers.CharField(max_length=50)
     operation = serializers.CharField(max_length=50)
@@ -103,7 +128,7 @@ class SlotCreateInputSerializer(SlotFallbackInputSerializer):
     )
 
 
-class SlotUpdateInputSerializer(SlotFallbackInputSerializer):
+class SlotUpdateInputSerializer(SlotBudgetInputSerializer):
     """PUT sends every field; PATCH any of them. ``params`` always replaces the params as a whole."""
 
     name = serializers.CharField(max_length=200)
@@ -137,6 +162,12 @@ class SlotOutputSerializer(serializers.Serializer):
     on_failure_params = serializers.DictField()
     answer_by = serializers.FloatField(allow_null=True, help_text="null: T_SYNC_RESPONSE.")
     canary = serializers.BooleanField()
+    budget_daily = serializers.DecimalField(
+        max_digits=12, decimal_places=4, allow_null=True, help_text="Spend cap per UTC day; null: no cap."
+    )
+    budget_total = serializers.DecimalField(
+        max_digits=12, decimal_places=4, allow_null=True, help_text="Spend cap over all time; null: no cap."
+    )
     version = serializers.IntegerField(help_text="Send it back (If-Match or `version`) to change the slot.")
     ingest_url = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()

@@ -18,6 +18,7 @@ from core.provider_registry import provider_registry
 from media.models import TemplateMedia
 from providers.registry import UnknownOperation, UnknownProvider
 from providers.schema import ParamsInvalid
+from slots.budget import BUDGET_FIELDS, slot_budget_validate
 from slots.fallback import LOCAL_PREFIX, slot_fallback_validate
 from slots.models import Slot, SlotTemplateMedia
 from slots.signals import slot_withdrawn
@@ -109,14 +110,18 @@ def slot_create(
     on_failure_params: Mapping[str, Any] | None = None,
     answer_by: float | None = None,
     canary: bool = False,
+    budget_daily: Any = None,
+    budget_total: Any = None,
 ) -> tuple[Slot, str]:
     """Create a slot; returns it with the plaintext secret, which is never stored or shown again.
-    ``on_failure``, ``on_failure_params``, ``answer_by``: the fallback (slots/fallback.py)."""
+    ``on_failure``, ``on_failure_params``, ``answer_by``: the fallback (slots/fallback.py);
+    ``budget_daily``, ``budget_total``: its spend caps (slots/budget.py)."""
     name = _name_clean(name)
     cleaned = slot_params_validate(provider=provider, operation=operation, params=params)
     fallback, fallback_params, answer_by = slot_fallback_validate(
         on_failure=on_failure, params=on_failure_params or {}, answer_by=answer_by
     )
+    budget_daily, budget_total = slot_budget_validate(budget_daily=budget_daily, budget_total=budget_total)
     secret = _new_secret()
     slot = Slot.objects.create(
         name=name,
@@ -129,13 +134,17 @@ def slot_create(
         on_failure_params=fallback_params,
         answer_by=answer_by,
         canary=canary,
+        budget_daily=budget_daily,
+        budget_total=budget_total,
     )
     _template_links_sync(slot=slot)
     return slot, secret
 
 
 FALLBACK_FIELDS = frozenset({"on_failure", "on_failure_params", "answer_by"})
-UPDATABLE_FIELDS = frozenset({"name", "provider", "operation", "params", "is_active", "canary"}) | FALLBACK_FIELDS
+UPDATABLE_FIELDS = (
+    frozenset({"name", "provider", "operation", "params", "is_active", "canary"}) | FALLBACK_FIELDS | set(BUDGET_FIELDS)
+)
 # Changing any of these changes what the params mean, so the params are validated again.
 OPERATION_FIELDS = frozenset({"provider", "operation", "params"})
 # These change which template media the slot uses.
@@ -191,6 +200,12 @@ def slot_update(*, slot: Slot, version: int, data: Mapping[str, Any]) -> Slot:
             on_failure=fallback,
             params=changes.get("on_failure_params", slot.on_failure_params if fallback == slot.on_failure else {}),
             answer_by=changes.get("answer_by", slot.answer_by if fallback != "error" else None),
+        )
+    if set(BUDGET_FIELDS) & changes.keys():
+        # A raised cap holds from the next paid call on: stats.budget reads it under the slot's lock.
+        changes["budget_daily"], changes["budget_total"] = slot_budget_validate(
+            budget_daily=changes.get("budget_daily", slot.budget_daily),
+            budget_total=changes.get("budget_total", slot.budget_total),
         )
     with transaction.atomic():
         _version_claim(slot=slot, version=version, **changes)

@@ -30,11 +30,14 @@ class SpendRow:
     output_tokens: int = 0
     total_tokens: int = 0
     estimated_cost: Decimal = field(default_factory=lambda: Decimal("0.000000"))
+    # Of ``estimated_cost``: test runs and slot checks, never charged against a slot's budget.
+    test_estimated_cost: Decimal = field(default_factory=lambda: Decimal("0.000000"))
 
     def add(self, other: SpendRow) -> None:
         for name in ("calls", "errors", "unpriced_calls", "input_tokens", "output_tokens", "total_tokens"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.estimated_cost += other.estimated_cost
+        self.test_estimated_cost += other.test_estimated_cost
 
 
 @dataclass
@@ -73,6 +76,7 @@ def spend_by_slot_and_day(*, since: date, until: date, slot_id: uuid.UUID | None
             sum_output=Coalesce(Sum("output_tokens"), 0),
             sum_total=Coalesce(Sum("total_tokens"), 0),
             sum_cost=Coalesce(Sum("estimated_cost"), Decimal(0)),
+            sum_test_cost=Coalesce(Sum("estimated_cost", filter=Q(is_test=True)), Decimal(0)),
             last_name=Max("slot_name"),
         )
         .order_by("day", "slot_id")
@@ -89,6 +93,7 @@ def spend_by_slot_and_day(*, since: date, until: date, slot_id: uuid.UUID | None
             output_tokens=values["sum_output"],
             total_tokens=values["sum_total"],
             estimated_cost=Decimal(values["sum_cost"]).quantize(COST_PLACES),
+            test_estimated_cost=Decimal(values["sum_test_cost"]).quantize(COST_PLACES),
         )
         for values in grouped
     ]

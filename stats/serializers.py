@@ -54,6 +54,11 @@ class SpendRowOutputSerializer(serializers.Serializer):
     output_tokens = serializers.IntegerField()
     total_tokens = serializers.IntegerField()
     estimated_cost = serializers.DecimalField(max_digits=20, decimal_places=6)
+    test_estimated_cost = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=6,
+        help_text="Of `estimated_cost`: test runs and slot checks (never charged against a slot's budget).",
+    )
 
 
 class SpendDayOutputSerializer(SpendRowOutputSerializer):

@@ -29,6 +29,7 @@ class CallingJob(Protocol):
     slot_id: uuid.UUID | None
     provider: str
     params: Mapping[str, Any]
+    is_test_run: bool
 
     @property
     def slot(self) -> Slot | None: ...
@@ -87,6 +88,7 @@ def provider_call_record(
         usage=dict(usage or {}),
         estimated_cost=cost,
         priced=price is not None or not billable,
+        is_test=job.is_test_run,
     )
     logger.info(
         "provider call %s/%s: %s after %d attempt(s) in %.3f s",

@@ -40,6 +40,7 @@ from slots.services import slot_create, slot_delete, slot_ingest_url, slot_secre
 
 SLOT_FIELDS = ("name", "provider", "operation", "is_active", "canary")
 FALLBACK_FIELDS = ("on_failure", "on_failure_params", "answer_by")
+BUDGET_FIELDS = ("budget_daily", "budget_total")
 
 
 class SaveRefused(Exception):
@@ -169,11 +170,13 @@ class SlotAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: Slot | None = None) -> list:
         main = (None, {"fields": list(SLOT_FIELDS)})
         fallback = (_("When the operation fails or is late"), {"fields": list(FALLBACK_FIELDS)})
+        budget = (_("Budget"), {"fields": list(BUDGET_FIELDS)})
         if obj is None:
-            return [main, fallback]
+            return [main, fallback, budget]
         return [
             main,
             fallback,
+            budget,
             (_("Booth connection"), {"fields": ["ingest_url_field", "id", "template_media_used"]}),
         ]
 
@@ -202,7 +205,9 @@ class SlotAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request: HttpRequest, obj: Slot, form: SlotAdminForm, change: bool) -> None:
-        data: dict[str, Any] = {name: form.cleaned_data[name] for name in (*SLOT_FIELDS, *FALLBACK_FIELDS)}
+        data: dict[str, Any] = {
+            name: form.cleaned_data[name] for name in (*SLOT_FIELDS, *FALLBACK_FIELDS, *BUDGET_FIELDS)
+        }
         data["params"] = form.cleaned_data["params"]
         try:
             if change:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from console.display import end_to_end_text, seconds_text, when_text
 from jobs.models import Job, JobStatus
@@ -31,6 +35,43 @@ def money(spend: Any, window: str) -> str:
     if spend is None:
         return f"0.00 {settings.PROVIDER_PRICES_CURRENCY}"
     return f"{getattr(spend, window):.2f} {spend.currency}"
+
+
+BUDGET_LEVEL_TEXT = {
+    "warning": _("%(share)s spent"),  # the share put in where shown: "80 %" is no format string
+    "exhausted": _("Used up: booths get the fallback print or 402"),
+}
+
+
+@register.simple_tag
+def budget_cell(budgets: Mapping[Any, Any], slot_id: Any) -> str:
+    """A slot's budget on the dashboard: each capped window as spent / cap (reserved calls not
+    counted), and its state when 80 % is spent or the next call no longer fits; "—" without a cap."""
+    from django.conf import settings
+
+    budget = budgets.get(slot_id)
+    if budget is None:
+        return format_html('<span class="quiet" title="{}">—</span>', _("No budget cap"))
+    lines = [
+        format_html(
+            '<span class="budget-window">{} {} / {} {}</span>',
+            label,
+            f"{window.spent:.2f}",
+            f"{window.cap:.2f}",
+            settings.PROVIDER_PRICES_CURRENCY,
+        )
+        for label, window in ((_("today"), budget.daily), (_("total"), budget.total))
+        if window is not None
+    ]
+    if budget.level:
+        lines.append(
+            format_html(
+                '<strong class="budget-{}">{}</strong>',
+                budget.level,
+                str(BUDGET_LEVEL_TEXT[budget.level]) % {"share": "80 %"},
+            )
+        )
+    return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
 
 
 @register.simple_tag

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('jobs', '0008_job_fallback_and_booth_disconnected'),
-        ('slots', '0004_verbose_names'),
+        ('slots', '0005_verbose_names'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from core.logging import logging_config
 from photochanger.settings.api import *  # noqa: F403
-from photochanger.settings.environment import BASE_DIR, env  # noqa: F401 (production.py reads env from here)
+from photochanger.settings.environment import BASE_DIR, count_limit, env  # noqa: F401 (production.py reads env from here)
 from photochanger.settings.keys import *  # noqa: F403
 from photochanger.settings.keys import JWT_SIGNING_KEY, SECRET_KEY  # noqa: F401
 from photochanger.settings.language import *  # noqa: F403
@@ -131,3 +131,8 @@ LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"), fmt=env.str
 # Model -> prices merged over stats.prices.DEFAULT_PRICES; validated at start-up (stats app).
 PROVIDER_PRICES = env.json("PROVIDER_PRICES", default={})
 PROVIDER_PRICES_CURRENCY = env.str("PROVIDER_PRICES_CURRENCY", default="USD")
+# What one paid call is reserved at against a slot's budget (stats/budget.py), priced by the table:
+# a photo, a prompt and a template or two in, one image out. 2000 output tokens covers a 4K
+# Gemini 3 Pro image (a 1024px Flash image is 1290), so a cap is kept even by the dearer calls.
+BUDGET_CALL_INPUT_TOKENS = count_limit("BUDGET_CALL_INPUT_TOKENS", env.int("BUDGET_CALL_INPUT_TOKENS", default=1500))
+BUDGET_CALL_OUTPUT_TOKENS = count_limit("BUDGET_CALL_OUTPUT_TOKENS", env.int("BUDGET_CALL_OUTPUT_TOKENS", default=2000))

@@ -141,3 +141,22 @@ def test_spend_needs_a_token_with_stats_read(api_client, anon_client):
     assert anon_client.get(URL).status_code == 401
     assert api_client("slots:read").get(URL).status_code == 403
     assert api_client("jobs:read").get(URL).status_code == 403
+
+
+def test_test_runs_and_checks_are_counted_apart_within_the_spend(api_client):
+    slot = SlotFactory(name="Gala")
+    _call(slot, DAY_1)
+    provider_call_record(
+        job=JobFactory(slot=slot, is_test_run=True),  # an admin's test run or a slot check
+        outcome="ok",
+        model="gemini-2.5-flash-image",
+        usage=USAGE,
+        duration_s=2.0,
+        at=_at(DAY_1),
+    )
+
+    body = api_client("stats:read").get(URL, {"from": "2026-03-01", "to": "2026-03-01"}).json()
+
+    [day] = body["days"]
+    assert (Decimal(day["estimated_cost"]), Decimal(day["test_estimated_cost"])) == (2 * ONE_IMAGE, ONE_IMAGE)
+    assert Decimal(body["total"]["test_estimated_cost"]) == ONE_IMAGE

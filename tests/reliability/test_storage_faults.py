@@ -38,6 +38,15 @@ def _post(stack, slot):
     return booth_post(f"{stack.base_url}/ingest/{slot.id}", photo=images.jpeg(), password=slot.secret)
 
 
+def _warm(stack, slot) -> None:
+    """S3 works: a photo is answered 200. The first one of fresh processes also builds their S3
+    clients, which on a busy 2-core machine can take longer than the tests' 2 s deadline."""
+    statuses = []
+    while len(statuses) < 3 and 200 not in statuses:
+        statuses.append(_post(stack, slot).status)
+    assert statuses[-1] == 200, statuses
+
+
 def _assert_storage_unavailable(response) -> None:
     assert response.status == 503, response.body
     assert response.json()["error"]["code"] == "storage_unavailable"
@@ -49,13 +58,14 @@ def _assert_storage_unavailable(response) -> None:
 def test_booth_gets_503_at_once_when_s3_cannot_store_its_photo(s3_behind_proxy, booth_slot, outage):
     stack, proxy = s3_behind_proxy
     slot = booth_slot(operation="sepia")
-    assert _post(stack, slot).status == 200
+    _warm(stack, slot)
+    jobs = Job.objects.filter(slot=slot).count()
 
     proxy.go_silent() if outage == "silent" else proxy.stop()
     response = _post(stack, slot)
 
     _assert_storage_unavailable(response)
-    assert Job.objects.filter(slot=slot).count() == 1, "no job for a photo that was not stored"
+    assert Job.objects.filter(slot=slot).count() == jobs, "no job for a photo that was not stored"
 
 
 def test_a_worker_that_cannot_store_the_result_ends_the_job_as_storage_unavailable(s3_behind_proxy, booth_slot):

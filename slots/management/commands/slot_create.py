@@ -37,6 +37,15 @@ class Command(BaseCommand):
         )
         parser.add_argument("--on-failure-param", action="append", default=[], metavar="NAME=VALUE")
         parser.add_argument("--answer-by", type=float, default=None, help="Seconds; under the booth's own timeout.")
+        parser.add_argument(
+            "--budget-daily",
+            default=None,
+            metavar="AMOUNT",
+            help="Cap on the slot's estimated provider spend per UTC day (PROVIDER_PRICES_CURRENCY); none: no cap.",
+        )
+        parser.add_argument(
+            "--budget-total", default=None, metavar="AMOUNT", help="Cap on its estimated spend over all time."
+        )
 
     def handle(self, *args, **options) -> None:
         params = dict(_param(text) for text in options["param"])
@@ -50,6 +59,8 @@ class Command(BaseCommand):
                 on_failure=options["on_failure"],
                 on_failure_params=dict(_param(text) for text in options["on_failure_param"]),
                 answer_by=options["answer_by"],
+                budget_daily=options["budget_daily"],
+                budget_total=options["budget_total"],
             )
         except ValidationFailed as exc:
             raise CommandError(json.dumps({"fields": exc.fields})) from exc
@@ -63,6 +74,9 @@ class Command(BaseCommand):
                     "params": slot.params,
                     "on_failure": slot.on_failure,
                     "answer_by": slot.answer_by,
+                    # Strings, as the API writes amounts; null: no cap.
+                    "budget_daily": None if slot.budget_daily is None else str(slot.budget_daily),
+                    "budget_total": None if slot.budget_total is None else str(slot.budget_total),
                     "ingest_url": slot_ingest_url(slot=slot),
                     "password": secret,
                 },

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('slots', '0003_slot_on_failure_answer_by'),
+        ('slots', '0004_budget'),
     ]
 
     operations = [

@@ -6,6 +6,20 @@
 # PYTHON_IMAGE is overridable only so scripts/compose-check can build on a stand-in where no registry
 # is reachable (deploy/standins/README.md); deployments keep the default.
 ARG PYTHON_IMAGE=python:3.11.13-slim-bookworm
+
+# The translation catalogues (locale/*/LC_MESSAGES/django.po) compiled to the .mo files Django reads,
+# in a stage of their own: GNU gettext's msgfmt (Debian's gettext) is needed only here, never in the
+# application image, and the stage is rebuilt only when a catalogue or the Django pin changes.
+FROM ${PYTHON_IMAGE} AS messages
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY requirements.txt ./
+RUN pip install --no-cache-dir "$(grep -i '^django==' requirements.txt)"
+COPY locale ./locale
+RUN python -m django compilemessages
+
 FROM ${PYTHON_IMAGE}
 
 LABEL org.opencontainers.image.title="PhotoChanger"
@@ -33,6 +47,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 # The code stays owned by root and read-only to the app user: a compromised process cannot rewrite
 # what it runs. Only /data (media, beat's schedule) and the metrics directory are writable.
 COPY . .
+COPY --from=messages /app/locale ./locale
 
 # Static files (admin, API docs) are collected into the image and served by the app itself. The
 # keys below exist only for this build step (generated, thrown away); the real ones come from the

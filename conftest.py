@@ -17,6 +17,20 @@ import pytest
 pytest_plugins = ["tests.support.storage_fixtures"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _translations_compiled():
+    """The catalogues compiled to .mo before any test, as scripts/test and scripts/serve do
+    (scripts/lib.sh compile_messages): a direct pytest run reads the same Russian catalogue, and the
+    live stack's processes started by tests find it too. An up-to-date .mo is left alone."""
+    from contextlib import chdir
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    with chdir(settings.BASE_DIR):
+        call_command("compilemessages", ignore_patterns=[".venv", ".git", "var"], verbosity=0)
+
+
 @pytest.fixture(autouse=True)
 def _clean_media_root(settings):
     yield

@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
 from console.forms import SlotTestRunForm, form_errors_from_service
@@ -83,11 +84,11 @@ def job_image_available(*, job: Job, kind: str) -> bool:
 def job_images_html(job: Job) -> str:
     """Before and after on a job's page: thumbnails linking to the larger preview, or why not."""
     gone = {
-        "input": "The booth photo is deleted as soon as the job ends.",
-        "result": "No result." if job_result(job=job) is None else "The result has expired.",
+        "input": _("The booth photo is deleted as soon as the job ends."),
+        "result": _("No result.") if job_result(job=job) is None else _("The result has expired."),
     }
     figures = []
-    for kind, caption in (("input", "Before"), ("result", "After")):
+    for kind, caption in (("input", _("Before")), ("result", _("After"))):
         if job_image_available(job=job, kind=kind):
             body = format_html(
                 '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" class="job-thumb job-thumb-{}">'
@@ -181,10 +182,12 @@ def slot_test_run_view(request: HttpRequest, *, model_admin: ModelAdmin, object_
             except image_guard.ImageRefused:  # the result is still worth showing
                 original = None
             level = messages.SUCCESS if job.status == JobStatus.COMPLETED else messages.WARNING
-            model_admin.message_user(request, f"Test run finished: {job.get_status_display()}.", level)
+            model_admin.message_user(
+                request, _("Test run finished: %(status)s.") % {"status": job.get_status_display()}, level
+            )
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": f"Test run: {slot.name}",
+        "title": _("Test run: %(slot)s") % {"slot": slot.name},
         "opts": model_admin.model._meta,
         "original": slot,
         "slot": slot,

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jobs.models import Job
 
 
 class BoothAnswerFilter(admin.SimpleListFilter):
-    title = "booth answer"
+    title = gettext_lazy("booth answer")
     parameter_name = "booth_answer"
 
     def lookups(self, request, model_admin):
         return [
-            ("fallback", "Fallback printed"),
-            ("disconnected", "Booth hung up first"),
+            ("fallback", _("Fallback printed")),
+            ("disconnected", _("Booth hung up first")),
         ]
 
     def queryset(self, request, queryset):
@@ -32,18 +34,19 @@ def booth_answer_html(job: Job) -> str:
     if job.fallback_at is not None:
         parts.append(
             format_html(
-                '<span class="booth-answer booth-answer-fallback" title="{}">Fallback {} ({})</span>',
+                '<span class="booth-answer booth-answer-fallback" title="{}">{}</span>',
                 job.fallback_at.isoformat(),
-                job.fallback_served,
-                job.fallback_reason,
+                _("Fallback %(served)s (%(reason)s)") % {"served": job.fallback_served, "reason": job.fallback_reason},
             )
         )
     if job.booth_disconnected_at is not None:
         parts.append(
             format_html(
-                '<span class="booth-answer booth-answer-disconnected" title="{}">'
-                "Booth hung up before its answer</span>",
+                '<span class="booth-answer booth-answer-disconnected" title="{}">{}</span>',
                 job.booth_disconnected_at.isoformat(),
+                _("Booth hung up before its answer"),
             )
         )
-    return format_html(" ".join(["{}"] * len(parts)), *parts) if parts else "—"
+    if not parts:  # marked, so that a phone's job card can leave the line out
+        return format_html('<span class="booth-answer-none">—</span>')
+    return format_html(" ".join(["{}"] * len(parts)), *parts)

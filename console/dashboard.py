@@ -10,6 +10,7 @@ from typing import Any
 
 import redis
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.provider_registry import provider_registry
 from jobs.activity import STATS_WINDOW, slot_stats_list, stats_since
@@ -86,7 +87,7 @@ def system_status() -> SystemStatus:
             ProviderState(
                 name=name,
                 label=name,
-                setup_problem="not in PROVIDERS any more",
+                setup_problem=_("not in PROVIDERS any more"),
                 breakers=[b for b in breakers or [] if b["provider"] == name],
             )
         )

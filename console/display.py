@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 
 from core.ids import uuid_or_none
 from core.provider_registry import provider_registry
@@ -24,7 +25,7 @@ def when_text(value: datetime | None) -> str:
 
 
 def seconds_text(value: timedelta | None) -> str:
-    return "—" if value is None else f"{value.total_seconds():.2f} s"
+    return "—" if value is None else _("%(seconds).2f s") % {"seconds": value.total_seconds()}
 
 
 def end_to_end_text(job: Job) -> str:
@@ -57,11 +58,11 @@ def job_status_badge(status: str | None) -> str:
 
 def _param_value_text(value: Any, kind: str, templates: dict[str, str]) -> str:
     if kind == "template_media":
-        return templates.get(str(value), f"{value} (deleted)")
+        return templates.get(str(value), _("%(id)s (deleted)") % {"id": value})
     if kind == "template_media_list" and isinstance(value, list):
-        return ", ".join(templates.get(str(item), f"{item} (deleted)") for item in value)
+        return ", ".join(templates.get(str(item), _("%(id)s (deleted)") % {"id": item}) for item in value)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     return str(value)

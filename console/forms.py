@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError, ValidationFailed
 from core.provider_registry import provider_registry
@@ -125,15 +126,19 @@ class BlankJSONField(forms.JSONField):
 def fallback_choices() -> list[tuple[str, str]]:
     local = provider_registry().provider(FALLBACK_PROVIDER).operations.values()
     return [
-        (ON_FAILURE_ERROR, "Error: no print (502/504)"),
-        (ON_FAILURE_ORIGINAL, "The original photo"),
-        *((LOCAL_PREFIX + op.name, f"Local: {op.label}") for op in local),
+        (ON_FAILURE_ERROR, _("Error: no print (502/504)")),
+        (ON_FAILURE_ORIGINAL, _("The original photo")),
+        *((LOCAL_PREFIX + op.name, _("Local: %(operation)s") % {"operation": op.label}) for op in local),
     ]
 
 
 class SlotAdminForm(forms.ModelForm):
-    provider = forms.CharField(widget=forms.Select, help_text="Where the photo is processed.")
-    operation = forms.CharField(widget=forms.Select, help_text="What is done to the photo.")
+    provider = forms.CharField(
+        widget=forms.Select, label=gettext_lazy("Provider"), help_text=gettext_lazy("Where the photo is processed.")
+    )
+    operation = forms.CharField(
+        widget=forms.Select, label=gettext_lazy("Operation"), help_text=gettext_lazy("What is done to the photo.")
+    )
     # The version the page was rendered from: a save over someone else's newer change is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # Which operation the parameter fields on the page belong to ("provider:operation").
@@ -141,22 +146,28 @@ class SlotAdminForm(forms.ModelForm):
     on_failure = forms.CharField(
         widget=forms.Select,
         required=False,
-        label="When it fails",
-        help_text="What the booth prints when the operation fails or is late: an error (no print), the "
-        "original photo, or a local operation on it (e.g. a frame).",
+        label=gettext_lazy("When it fails"),
+        help_text=gettext_lazy(
+            "What the booth prints when the operation fails or is late: an error (no print), the "
+            "original photo, or a local operation on it (e.g. a frame)."
+        ),
     )
     on_failure_params = BlankJSONField(
         required=False,
-        label="Fallback parameters",
+        label=gettext_lazy("Fallback parameters"),
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60, "placeholder": '{"frame": "template media id"}'}),
-        help_text='For a local fallback, its parameters as JSON, e.g. {"strength": 0.8} for sepia or '
-        '{"frame": "template media id"} for a frame overlay; empty for its defaults.',
+        help_text=gettext_lazy(
+            'For a local fallback, its parameters as JSON, e.g. {"strength": 0.8} for sepia or '
+            '{"frame": "template media id"} for a frame overlay; empty for its defaults.'
+        ),
     )
     answer_by = forms.FloatField(
         required=False,
-        label="Answer by (seconds)",
-        help_text="The booth gets the fallback by then at the latest; set it under the booth's own timeout "
-        "(empty: T_SYNC_RESPONSE).",
+        label=gettext_lazy("Answer by (seconds)"),
+        help_text=gettext_lazy(
+            "The booth gets the fallback by then at the latest; set it under the booth's own timeout "
+            "(empty: T_SYNC_RESPONSE)."
+        ),
     )
 
     budget_daily = forms.DecimalField(
@@ -164,8 +175,8 @@ class SlotAdminForm(forms.ModelForm):
         min_value=0,
         max_digits=12,
         decimal_places=4,
-        label=_("Budget per day"),
-        help_text=_(
+        label=gettext_lazy("Budget per day"),
+        help_text=gettext_lazy(
             "Cap on the estimated AI spend of booth photos per UTC day, in the price table's currency "
             "(PROVIDER_PRICES_CURRENCY); empty: no cap. At the cap booths get the fallback print (or 402). "
             "Test runs and checks are not charged."
@@ -176,8 +187,8 @@ class SlotAdminForm(forms.ModelForm):
         min_value=0,
         max_digits=12,
         decimal_places=4,
-        label=_("Budget in total"),
-        help_text=_(
+        label=gettext_lazy("Budget in total"),
+        help_text=gettext_lazy(
             "Cap on the estimated AI spend of booth photos over all time; empty: no cap. Raising it works at once."
         ),
     )
@@ -271,7 +282,7 @@ class SlotAdminForm(forms.ModelForm):
                 form_errors_from_service(self, exc)
             if self.chosen_operation is not None and data.get("params_for") != f"{provider}:{operation}":
                 # Without JavaScript the page still shows the previous operation's parameters.
-                self.add_error(None, "The operation changed: check its parameters below, then save again.")
+                self.add_error(None, _("The operation changed: check its parameters below, then save again."))
         try:
             data["on_failure"], data["on_failure_params"], data["answer_by"] = slot_fallback_validate(
                 on_failure=data.get("on_failure"), params=data.get("on_failure_params"), answer_by=data.get("answer_by")
@@ -293,8 +304,11 @@ class SlotAdminForm(forms.ModelForm):
         if version != current:
             self.add_error(
                 None,
-                f"Someone changed this slot since this page was opened (it is now at version {current}); "
-                "reload the page and make your change again.",
+                _(
+                    "Someone changed this slot since this page was opened (it is now at version %(version)s); "
+                    "reload the page and make your change again."
+                )
+                % {"version": current},
             )
 
 
@@ -303,14 +317,17 @@ class SlotTestRunForm(forms.Form):
         widget=forms.ClearableFileInput(
             attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,image/avif"}
         ),
-        help_text="A JPEG, PNG, WebP, HEIC or AVIF photo, as a booth would send it.",
+        label=gettext_lazy("Photo"),
+        help_text=gettext_lazy("A JPEG, PNG, WebP, HEIC or AVIF photo, as a booth would send it."),
     )
     booth_fields = forms.CharField(
         required=False,
-        label="Booth fields",
+        label=gettext_lazy("Booth fields"),
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60, "placeholder": "name=Alice"}),
-        help_text="Optional, one per line as name=value: the form fields a booth would send "
-        "(they fill {placeholders} in prompts).",
+        help_text=gettext_lazy(
+            "Optional, one per line as name=value: the form fields a booth would send "
+            "(they fill {placeholders} in prompts)."
+        ),
     )
 
     def clean_booth_fields(self) -> dict[str, str]:
@@ -320,6 +337,6 @@ class SlotTestRunForm(forms.Form):
                 continue
             name, sep, value = line.partition("=")
             if not sep or not name.strip():
-                raise forms.ValidationError(f"Line {number}: write each field as name=value.")
+                raise forms.ValidationError(_("Line %(number)d: write each field as name=value.") % {"number": number})
             fields[name.strip()] = value.strip()
         return fields

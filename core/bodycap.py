@@ -35,6 +35,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.urls import ResolverMatch
+from django.utils.translation import gettext as _
 
 from core.admin_pages import admin_error_page, is_admin_request
 from core.errors import RequestBodyTimeout, error_response
@@ -114,30 +115,34 @@ class CappedStream:
 
 def upload_too_large_message(noun: str = "file") -> str:
     """What every upload over UPLOAD_MAX_BYTES is told (``noun``: "file", or "photo" for a booth's)."""
-    return f"The {noun} is larger than the {settings.UPLOAD_MAX_BYTES / 2**20:g} MB limit."
+    limit = f"{settings.UPLOAD_MAX_BYTES / 2**20:g}"
+    if noun == "photo":
+        return _("The photo is larger than the %(limit)s MB limit.") % {"limit": limit}
+    return _("The file is larger than the %(limit)s MB limit.") % {"limit": limit}
 
 
 def too_large_response(request: HttpRequest, view: View) -> HttpResponse:
     if takes_file_here(request, view):
         code, message = "file_too_large", upload_too_large_message()
     else:
-        code, message = "request_too_large", f"The request body is larger than {settings.REQUEST_BODY_MAX_BYTES} bytes."
+        code = "request_too_large"
+        message = _("The request body is larger than %(limit)s bytes.") % {"limit": settings.REQUEST_BODY_MAX_BYTES}
     if is_admin_request(request):
-        return admin_error_page(request, title="Request too large", message=message, status=413)
+        return admin_error_page(request, title=_("Request too large"), message=message, status=413)
     return error_response(413, code, message)
 
 
 def body_timeout_response(request: HttpRequest) -> HttpResponse:
-    message = "The request body did not arrive in time; send it again."
+    message = _("The request body did not arrive in time; send it again.")
     if is_admin_request(request):
-        return admin_error_page(request, title="Request timeout", message=message, status=408)
+        return admin_error_page(request, title=_("Request timeout"), message=message, status=408)
     return error_response(408, "request_timeout", message, headers={"Connection": "close"})
 
 
 def length_required_response(request: HttpRequest) -> HttpResponse:
-    message = "Send the body with a Content-Length header (chunked bodies are not accepted)."
+    message = _("Send the body with a Content-Length header (chunked bodies are not accepted).")
     if is_admin_request(request):
-        return admin_error_page(request, title="Length required", message=message, status=411)
+        return admin_error_page(request, title=_("Length required"), message=message, status=411)
     return error_response(411, "length_required", message)
 
 
@@ -155,7 +160,7 @@ class BodyCapMiddleware:
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return error_response(400, "bad_request", "Invalid Content-Length header.")
+            return error_response(400, "bad_request", _("Invalid Content-Length header."))
         if declared > cap:
             return too_large_response(request, view)
         if hasattr(request, "_stream"):

@@ -1,5 +1,6 @@
 """Application errors and the one JSON error shape every endpoint answers with:
-``{"error": {"code": "<snake_case>", "message": "<text>", ...extra}}``."""
+``{"error": {"code": "<snake_case>", "message": "<text>", ...extra}}``. The ``code`` is a stable
+English constant; the ``message`` is in the request's language (photochanger/settings/language.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import SuspiciousOperation
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 
 
 class ApplicationError(Exception):
@@ -37,8 +39,8 @@ class ValidationFailed(ApplicationError):
     status = 422
     code = "validation_failed"
 
-    def __init__(self, fields: Mapping[str, list[str]], message: str = "Some fields are invalid.") -> None:
-        super().__init__(message, extra={"fields": dict(fields)})
+    def __init__(self, fields: Mapping[str, list[str]], message: str | None = None) -> None:
+        super().__init__(message or _("Some fields are invalid."), extra={"fields": dict(fields)})
         self.fields = dict(fields)
 
 
@@ -59,8 +61,8 @@ class StorageUnavailable(ServiceUnavailable):
 
     code = "storage_unavailable"
 
-    def __init__(self, message: str = "File storage is unavailable; try again shortly.") -> None:
-        super().__init__(message, headers={"Retry-After": "5"})
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _("File storage is unavailable; try again shortly."), headers={"Retry-After": "5"})
 
 
 class RequestBodyTimeout(SuspiciousOperation):

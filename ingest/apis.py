@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -14,7 +14,8 @@ from django.http import FileResponse, HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
@@ -41,22 +42,28 @@ from slots.models import Slot
 from slots.selectors import slot_get
 from slots.services import slot_secret_matches
 
+if TYPE_CHECKING:  # django-stubs only: the messages are lazy translations
+    from django_stubs_ext import StrOrPromise
+
 # What a booth is told when its job did not complete: by the job's status, then, where the
-# failure's code says more than its status, by that code.
-ANSWER_BY_JOB_STATUS: dict[str, tuple[int, str]] = {
-    JobStatus.FAILED_PROVIDER: (502, "The image provider failed to process the photo."),
-    JobStatus.FAILED_TIMEOUT: (504, "No result before the response deadline."),
-    JobStatus.CANCELLED: (409, "The job was cancelled by an administrator."),
+# failure's code says more than its status, by that code. The messages are in the request's
+# language (Accept-Language, else LANGUAGE_CODE); the codes stay English.
+ANSWER_BY_JOB_STATUS: dict[str, tuple[int, StrOrPromise]] = {
+    JobStatus.FAILED_PROVIDER: (502, gettext_lazy("The image provider failed to process the photo.")),
+    JobStatus.FAILED_TIMEOUT: (504, gettext_lazy("No result before the response deadline.")),
+    JobStatus.CANCELLED: (409, gettext_lazy("The job was cancelled by an administrator.")),
 }
-ANSWER_BY_FAILURE_CODE: dict[str, tuple[int, Any]] = {
+ANSWER_BY_FAILURE_CODE: dict[str, tuple[int, StrOrPromise]] = {
     # Redis failed under the job: say so, not "timeout".
-    "queue_unavailable": (503, "The processing queue failed; try again shortly."),
+    "queue_unavailable": (503, gettext_lazy("The processing queue failed; try again shortly.")),
     # The photo or result could not be read or stored.
-    "storage_unavailable": (503, "File storage is unavailable; try again shortly."),
+    "storage_unavailable": (503, gettext_lazy("File storage is unavailable; try again shortly.")),
     # The slot's budget cap is reached (jobs/budget.py): a retry cannot help until it is raised.
     BUDGET_EXHAUSTED: (
         402,
-        _("This booth's budget for AI processing is used up; an operator can raise it in the slot's settings."),
+        gettext_lazy(
+            "This booth's budget for AI processing is used up; an operator can raise it in the slot's settings."
+        ),
     ),
 }
 # Failures that pass once the service recovers: the booth is told when to try again.
@@ -102,14 +109,14 @@ def _job_response(job: Job) -> HttpResponseBase:
 def _slot_found(slot_id: str) -> Slot:
     slot = slot_get(slot_id=slot_id)
     if slot is None:
-        raise ApplicationError("No slot has this id.", code="slot_not_found", status=404)
+        raise ApplicationError(_("No slot has this id."), code="slot_not_found", status=404)
     return slot
 
 
 def _multipart_body_read(request: HttpRequest) -> None:
     """Parse the photo and form fields under the upload cap (media/uploads.py)."""
     if not (request.content_type or "").startswith("multipart/form-data"):
-        raise ApplicationError("Send the photo as multipart/form-data.", code="bad_request", status=400)
+        raise ApplicationError(_("Send the photo as multipart/form-data."), code="bad_request", status=400)
     multipart_read(request, lambda: (request.FILES, request.POST), noun="photo")
 
 
@@ -120,28 +127,28 @@ def _password_check(request: HttpRequest, slot: Slot) -> None:
         return
     if wait := auth_failure_record(slot=slot, client=client_address(request)):
         raise ApplicationError(
-            "Too many wrong passwords; try again later.",
+            _("Too many wrong passwords; try again later."),
             code="too_many_failed_passwords",
             status=429,
             headers={"Retry-After": str(wait)},
         )
-    raise ApplicationError("Missing or wrong slot password.", code="invalid_password", status=401)
+    raise ApplicationError(_("Missing or wrong slot password."), code="invalid_password", status=401)
 
 
 def _slot_active_check(slot: Slot) -> None:
     if not slot.is_active:
-        raise ApplicationError("This slot is disabled.", code="slot_disabled", status=403)
+        raise ApplicationError(_("This slot is disabled."), code="slot_disabled", status=403)
 
 
 def _single_photo(request: HttpRequest) -> UploadedFile:
     """The one photo of the request; its content is checked later, and only for a new photo."""
     if len(request.FILES) > 1:
-        raise ApplicationError("Send exactly one photo per request.", code="too_many_files", status=400)
+        raise ApplicationError(_("Send exactly one photo per request."), code="too_many_files", status=400)
     upload = first_image_upload(request.FILES)
     if upload is None:
-        raise ApplicationError("The request has no photo file.", code="no_file", status=400)
+        raise ApplicationError(_("The request has no photo file."), code="no_file", status=400)
     if upload.size == 0:
-        raise ApplicationError("The photo file is empty.", code="unsupported_media_type", status=415)
+        raise ApplicationError(_("The photo file is empty."), code="unsupported_media_type", status=415)
     return upload
 
 
@@ -149,7 +156,7 @@ def _workers_check() -> None:
     """A quick 503 when no worker consumes jobs, instead of a wait until the deadline."""
     if not workers_alive():
         raise ServiceUnavailable(
-            "No worker is processing photos right now; try again shortly.",
+            _("No worker is processing photos right now; try again shortly."),
             code="no_workers",
             headers={"Retry-After": "10"},
         )
@@ -171,7 +178,7 @@ def _resend_response(request: HttpRequest, original: Job, booth: BoothPhoto) -> 
     with retry_waiting_place(job=original) as admitted:
         if not admitted:
             raise ApplicationError(
-                "This photo is being processed and enough resends already wait for it; try again shortly.",
+                _("This photo is being processed and enough resends already wait for it; try again shortly."),
                 code="too_many_retries",
                 status=429,
                 headers={"Retry-After": str(max(1, math.ceil(original.seconds_left())))},
@@ -216,7 +223,9 @@ class IngestApi(View):
     accepts_uploads = True  # core/bodycap.py
 
     def http_method_not_allowed(self, request, *args, **kwargs):
-        return error_response(405, "method_not_allowed", "Use POST with a multipart photo.", headers={"Allow": "POST"})
+        return error_response(
+            405, "method_not_allowed", _("Use POST with a multipart photo."), headers={"Allow": "POST"}
+        )
 
     def post(self, request: HttpRequest, slot_id: str) -> HttpResponseBase:
         received_at = timezone.now()

@@ -6,11 +6,12 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class SlotCheckKind(models.TextChoices):
-    MANUAL = "manual", "manual check"
-    CANARY = "canary", "canary"
+    MANUAL = "manual", _("manual check")
+    CANARY = "canary", _("canary")
 
 
 class SlotCheck(models.Model):

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from core.provider_registry import provider_setup_problem
@@ -87,7 +88,7 @@ def booth_url_problem() -> str | None:
     """Why booths on other machines cannot reach the ingest URLs, if they point at this one only."""
     if not is_loopback_url(settings.PUBLIC_BASE_URL):
         return None
-    return (
-        f"Ingest URLs point at {settings.PUBLIC_BASE_URL}: a booth on another machine cannot reach them. "
+    return _(
+        "Ingest URLs point at %(url)s: a booth on another machine cannot reach them. "
         "Fix: run scripts/serve --lan (or set PUBLIC_BASE_URL to this machine's network address and restart)."
-    )
+    ) % {"url": settings.PUBLIC_BASE_URL}

@@ -12,6 +12,7 @@ from typing import IO, NoReturn, cast
 
 import redis
 from django.db import IntegrityError
+from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from core.db import connection_release
@@ -138,7 +139,7 @@ def ingest_accept(
         job_mark_failed_timeout(job_id=job.id, code="queue_unavailable", message="The task queue is unreachable.")
         job_input_release(job=job)
         raise ServiceUnavailable(
-            "The processing queue is unavailable; try again shortly.",
+            _("The processing queue is unavailable; try again shortly."),
             code="queue_unavailable",
             extra={"job_id": str(job.id)},
             headers={"Retry-After": "5"},
@@ -161,7 +162,7 @@ def _raise_for_concurrent_original(
         raise PhotoAlreadyAccepted(original) from exc
     # That job ended (failed or cancelled) in between: sending the photo again starts a new one.
     raise Conflict(
-        "The same photo was being processed a moment ago; send it again.",
+        _("The same photo was being processed a moment ago; send it again."),
         code="photo_in_progress",
         headers={"Retry-After": "1"},
     ) from exc

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import IO
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, ValidationFailed
 from core.provider_registry import provider_photo_form
@@ -30,7 +31,7 @@ def job_test_run(*, slot: Slot, upload: IO[bytes], fields: Mapping[str, str] | N
     """
     if not slot.is_active:
         raise ApplicationError(
-            "This slot is disabled; a disabled slot processes no photos, test runs included. Enable it first.",
+            _("This slot is disabled; a disabled slot processes no photos, test runs included. Enable it first."),
             code="slot_disabled",
             status=403,
         )

@@ -3,6 +3,7 @@ from __future__ import annotations
 import gc
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 def _preload_providers(**kwargs) -> None:
@@ -23,6 +24,7 @@ def _preload_providers(**kwargs) -> None:
 
 class JobsConfig(AppConfig):
     name = "jobs"
+    verbose_name = _("Jobs")
 
     def ready(self) -> None:
         from celery.signals import worker_init, worker_ready

@@ -6,15 +6,16 @@ from datetime import datetime
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class JobStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    PROCESSING = "processing", "Processing"
-    COMPLETED = "completed", "Completed"
-    FAILED_TIMEOUT = "failed_timeout", "Failed: timeout"
-    FAILED_PROVIDER = "failed_provider", "Failed: provider"
-    CANCELLED = "cancelled", "Cancelled"
+    PENDING = "pending", _("Pending")
+    PROCESSING = "processing", _("Processing")
+    COMPLETED = "completed", _("Completed")
+    FAILED_TIMEOUT = "failed_timeout", _("Failed: timeout")
+    FAILED_PROVIDER = "failed_provider", _("Failed: provider")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 ACTIVE_STATUSES = (JobStatus.PENDING, JobStatus.PROCESSING)
@@ -29,30 +30,32 @@ FINAL_STATUSES = (
 class Job(models.Model):
     """One booth photo through one provider operation. Status changes only in ``jobs.services``."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    slot = models.ForeignKey("slots.Slot", on_delete=models.SET_NULL, null=True, related_name="jobs")
+    id = models.UUIDField(_("ID"), primary_key=True, default=uuid.uuid4, editable=False)
+    slot = models.ForeignKey(
+        "slots.Slot", on_delete=models.SET_NULL, null=True, related_name="jobs", verbose_name=_("slot")
+    )
     # What ran, copied from the slot when the photo arrived.
-    provider = models.CharField(max_length=50)
-    operation = models.CharField(max_length=50)
+    provider = models.CharField(_("provider"), max_length=50)
+    operation = models.CharField(_("operation"), max_length=50)
     params = models.JSONField(default=dict)
-    status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.PENDING)
-    created_at = models.DateTimeField()
+    status = models.CharField(_("status"), max_length=20, choices=JobStatus.choices, default=JobStatus.PENDING)
+    created_at = models.DateTimeField(_("created at"))
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     deadline = models.DateTimeField()
-    celery_task_id = models.CharField(max_length=64, unique=True)
-    failure_code = models.CharField(max_length=50, blank=True, default="")
-    failure_message = models.TextField(blank=True, default="")
+    celery_task_id = models.CharField(_("Celery task id"), max_length=64, unique=True)
+    failure_code = models.CharField(_("failure code"), max_length=50, blank=True, default="")
+    failure_message = models.TextField(_("failure message"), blank=True, default="")
     input_media = models.ForeignKey(
         "media.MediaObject", on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs"
     )
     # The booth's multipart text fields (name, survey answers, ...), never the password.
     booth_metadata = models.JSONField(default=dict, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    model = models.CharField(max_length=100, blank=True, default="")
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    model = models.CharField(_("model"), max_length=100, blank=True, default="")
     usage = models.JSONField(default=dict, blank=True)
     # An operator's test run from the admin site: same pipeline, left out of booth statistics.
-    is_test_run = models.BooleanField(default=False)
+    is_test_run = models.BooleanField(_("is test run"), default=False)
     # Booth retries: the same photo (by content) or the same Idempotency-Key never starts a second
     # job while the first is active (enforced below); ingest attaches the retry to it instead.
     input_sha256 = models.CharField(max_length=64, blank=True, default="")
@@ -73,9 +76,11 @@ class Job(models.Model):
     booth_disconnected_at = models.DateTimeField(null=True, blank=True)
     # How a completed job's image was obtained when the first plan failed ("": it did not):
     # "refusal_prompt" = the model refused and the slot's refusal prompt got the image.
-    recovered_by = models.CharField(max_length=30, blank=True, default="")
+    recovered_by = models.CharField(_("recovered by"), max_length=30, blank=True, default="")
 
     class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="job_status_valid"),

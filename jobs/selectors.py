@@ -13,6 +13,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, ValidationFailed
 from core.ids import uuid_or_none
@@ -133,9 +134,9 @@ def result_get_servable_by_link(*, token: str) -> ServableResult:
         link_expires = float(payload["exp"])
         link_version = int(payload.get("v", 0))
     except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ApplicationError("This link is not valid.", code="result_link_invalid", status=404) from exc
+        raise ApplicationError(_("This link is not valid."), code="result_link_invalid", status=404) from exc
     if timezone.now().timestamp() >= link_expires:
-        raise ResultGone("This link has expired.", code="result_link_expired")
+        raise ResultGone(_("This link has expired."), code="result_link_expired")
     result = Result.objects.filter(job_id=job_id).first()
     if result is None:
         raise ResultGone("This result is no longer available.")

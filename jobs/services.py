@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, Conflict
 from jobs.models import ACTIVE_STATUSES, FINAL_STATUSES, Job, JobStatus, Result
@@ -114,7 +115,7 @@ class SlotBusy(ApplicationError):
     code = "slot_busy"
 
     def __init__(self) -> None:
-        super().__init__("This slot has too many photos in flight; try again shortly.", headers={"Retry-After": "5"})
+        super().__init__(_("This slot has too many photos in flight; try again shortly."), headers={"Retry-After": "5"})
 
 
 def booth_fields_capped(fields: Mapping[str, str], *, max_bytes: int) -> dict[str, str]:
@@ -287,7 +288,8 @@ def job_cancel(*, job_id: uuid.UUID | str) -> Job:
     if not job_cancel_if_active(job=job):
         job.refresh_from_db(fields=["status"])
         raise Conflict(
-            f"The job is already {job.status}; only pending or processing jobs can be cancelled.",
+            _("The job is already %(status)s; only pending or processing jobs can be cancelled.")
+            % {"status": str(job.get_status_display()).lower()},
             code="job_already_final",
             extra={"job_id": str(job.id), "status": job.status},
         )

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MediaConfig(AppConfig):
     name = "media"
-    verbose_name = "Media"
+    verbose_name = _("Media")
 
     def ready(self) -> None:
         from django.conf import settings

@@ -4,6 +4,7 @@ import uuid
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 
 class MediaObject(models.Model):
@@ -42,17 +43,18 @@ class MediaObject(models.Model):
 class TemplateMedia(models.Model):
     """An admin's file used by slots (style reference, frame). Never publicly linked."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(max_length=200)
+    id = models.UUIDField(_("ID"), primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("name"), max_length=200)
     storage_key = models.CharField(max_length=255, unique=True)
-    content_type = models.CharField(max_length=50)
-    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveBigIntegerField(_("size"))
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
-        verbose_name_plural = "template media"
+        verbose_name = _("template media")
+        verbose_name_plural = _("template media")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from django.core import signing
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from core.ids import uuid_or_none
@@ -67,7 +68,7 @@ def media_link_open(*, token: str, with_file: bool = True) -> ServedMedia:
     """
     media = media_get_by_link_token(token=token)
     if media is None:
-        raise ApplicationError("Nothing is here.", code="not_found", status=404, headers=NO_STORE)
+        raise ApplicationError(_("Nothing is here."), code="not_found", status=404, headers=NO_STORE)
     left = (media.expires_at - timezone.now()).total_seconds()
     if left <= 0 or media.is_deleted or not default_storage.exists(media.storage_key):
         raise _gone()
@@ -81,4 +82,4 @@ def media_link_open(*, token: str, with_file: bool = True) -> ServedMedia:
 
 
 def _gone() -> ApplicationError:
-    return ApplicationError("This media link has expired.", code="media_expired", status=410, headers=NO_STORE)
+    return ApplicationError(_("This media link has expired."), code="media_expired", status=410, headers=NO_STORE)

@@ -17,6 +17,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.errors import ApplicationError, Conflict
 from core.ids import uuid_or_none
@@ -165,7 +167,12 @@ def template_media_delete(*, template_media_id: UUID | str) -> None:
             slots = [{"id": str(slot["id"]), "name": slot["name"]} for slot in template.slots.values("id", "name")]
             names = ", ".join(slot["name"] for slot in slots)
             raise Conflict(
-                f"Template media is used by {len(slots)} slot(s): {names}. Remove it from them first.",
+                ngettext(
+                    "Template media is used by %(count)d slot: %(names)s. Remove it from it first.",
+                    "Template media is used by %(count)d slots: %(names)s. Remove it from them first.",
+                    len(slots),
+                )
+                % {"count": len(slots), "names": names},
                 code="template_media_in_use",
                 extra={"slots": slots},
             ) from exc
@@ -177,7 +184,7 @@ def _template_locked(template_media_id: UUID | str) -> TemplateMedia:
     key = uuid_or_none(template_media_id)
     template = TemplateMedia.objects.select_for_update().filter(id=key).first() if key is not None else None
     if template is None:
-        raise ApplicationError("No template media has this id.", code="not_found", status=404)
+        raise ApplicationError(_("No template media has this id."), code="not_found", status=404)
     return template
 
 

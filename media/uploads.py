@@ -19,6 +19,7 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
 
 from core.bodycap import upload_too_large_message
 from core.errors import ApplicationError, RequestBodyTimeout
@@ -70,7 +71,8 @@ def multipart_read(request: HttpRequest, parse: Callable[[], Parsed], *, noun: s
     except RequestBodyTimeout:
         raise
     except (MultiPartParserError, SuspiciousOperation) as exc:
-        message = f"Malformed multipart body: {exception_plain_text(exc).rstrip('.')}."  # no reprs ("None", b'…')
+        # No reprs ("None", b'…') in the message.
+        message = _("Malformed multipart body: %(reason)s.") % {"reason": exception_plain_text(exc).rstrip(".")}
         raise ApplicationError(message, code="bad_request", status=400) from exc
     if cap.exceeded:
         raise upload_too_large(noun)
@@ -88,7 +90,9 @@ def upload_image_check(upload: IO[bytes], *, noun: str = "file", form: PhotoForm
         return image_check(upload, max_pixels=settings.IMAGE_MAX_PIXELS, form=form)
     except UnsupportedImage as exc:
         raise ApplicationError(
-            f"Not a usable {ACCEPTED_TEXT} image: {exc}", code="unsupported_media_type", status=415
+            _("Not a usable %(formats)s image: %(reason)s") % {"formats": ACCEPTED_TEXT, "reason": exc},
+            code="unsupported_media_type",
+            status=415,
         ) from exc
 
 

@@ -35,6 +35,7 @@ import redis
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from core.db import connection_release
 from core.errors import ApplicationError, ServiceUnavailable
@@ -137,7 +138,7 @@ def login_attempt_release(*, keys: list[str]) -> None:
 def login_failure_record(*, client_address: str, username: str | None) -> None:
     window = math.ceil(settings.LOGIN_FAILURE_WINDOW_SECONDS)
     pipeline = _redis().pipeline()
-    for key, _ in _counters(client_address=client_address, username=username):
+    for key, _limit in _counters(client_address=client_address, username=username):
         pipeline.incr(key)
         pipeline.expire(key, window, nx=True)
     pipeline.execute()
@@ -154,7 +155,7 @@ def _login_checks(limit: int) -> threading.BoundedSemaphore:
 def _unavailable(exc: redis.RedisError) -> ServiceUnavailable:
     logger.error("login throttle unavailable: %s", exc)
     return ServiceUnavailable(
-        "Logins are unavailable for a moment; try again shortly.",
+        _("Logins are unavailable for a moment; try again shortly."),
         code="login_unavailable",
         headers={"Retry-After": "5"},
     )
@@ -177,7 +178,8 @@ def login_attempt(*, request: HttpRequest, username: Any) -> Iterator[None]:
         raise _unavailable(exc) from exc
     if wait:
         raise LoginThrottled(
-            f"Too many failed logins; try again in {wait} seconds.", headers={"Retry-After": str(wait)}
+            _("Too many failed logins; try again in %(seconds)s seconds.") % {"seconds": wait},
+            headers={"Retry-After": str(wait)},
         )
     setattr(request, RESERVATION_ATTRIBUTE, keys)
     checks = _login_checks(settings.LOGIN_CHECKS_PER_PROCESS)
@@ -185,7 +187,7 @@ def login_attempt(*, request: HttpRequest, username: Any) -> Iterator[None]:
     if not checks.acquire(timeout=settings.LOGIN_CHECK_WAIT_SECONDS):
         _reservation_release(request)  # never checked, so not a failure
         raise ServiceUnavailable(
-            "Too many logins are being checked right now; try again in a few seconds.",
+            _("Too many logins are being checked right now; try again in a few seconds."),
             code="login_busy",
             headers={"Retry-After": "5"},
         )

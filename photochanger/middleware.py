@@ -9,6 +9,7 @@ import redis
 from django.db import InterfaceError as DatabaseInterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from core.errors import ApplicationError, application_error_response, error_response
@@ -33,11 +34,14 @@ class DependencyUnavailableMiddleware:
         if isinstance(exception, (DatabaseOperationalError, DatabaseInterfaceError)):
             logger.error("database unavailable: %s", exception)
             return error_response(
-                503, "database_unavailable", "The database is unavailable; try again shortly.", headers=RETRY_AFTER
+                503, "database_unavailable", _("The database is unavailable; try again shortly."), headers=RETRY_AFTER
             )
         if isinstance(exception, (redis.RedisError, BrokerOperationalError)):
             logger.error("task queue unavailable: %s", exception)
             return error_response(
-                503, "queue_unavailable", "The processing queue is unavailable; try again shortly.", headers=RETRY_AFTER
+                503,
+                "queue_unavailable",
+                _("The processing queue is unavailable; try again shortly."),
+                headers=RETRY_AFTER,
             )
         return None

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from core.provider_registry import provider_registry, provider_setup_problems
 from photochanger.health import readiness
+
+# The readiness checks' names, in words (the page's language); an unknown one shows its own name.
+COMPONENT_LABELS = {"database": _("Database"), "broker": _("Broker"), "storage": _("Storage")}
 
 
 @require_safe
@@ -23,7 +27,11 @@ def status_page(request: HttpRequest) -> HttpResponse:
     problems = provider_setup_problems()
     context = {
         "ready": ready,
-        "components": [(name, check.ok) for name, check in checks.items() if name not in ("workers", "providers")],
+        "components": [
+            (name, COMPONENT_LABELS.get(name, name.capitalize()), check.ok)
+            for name, check in checks.items()
+            if name not in ("workers", "providers")
+        ],
         "workers_alive": checks["workers"].ok if "workers" in checks else False,
         "providers": [
             {"name": provider.name, "label": provider.label, "configured": provider.name not in problems}

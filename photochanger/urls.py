@@ -25,6 +25,8 @@ urlpatterns = [
     path("", include("jobs.public_urls")),
     path("api/", include(api_urlpatterns)),
     path("api/<path:rest>", not_found),
+    # The admin header's language menu posts to set_language (the language cookie).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/login/", admin_login),  # before the admin site's own login route, which it wraps
     path("admin/", admin.site.urls),
 ]

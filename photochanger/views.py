@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.core.exceptions import DisallowedHost, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from core.admin_pages import admin_error_page, is_admin_request
@@ -21,14 +22,16 @@ logger = logging.getLogger(__name__)
 
 def _bad_request_message(exception: Exception | None) -> str:
     if isinstance(exception, TooManyFieldsSent):
-        return f"The form has too many fields (at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS})."
+        return _("The form has too many fields (at most %(count)s).") % {
+            "count": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        }
     if isinstance(exception, TooManyFilesSent):
-        return f"The form has too many files (at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES})."
+        return _("The form has too many files (at most %(count)s).") % {"count": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
     if isinstance(exception, MultiPartParserError):
-        return "The form's multipart body could not be read (malformed or without a boundary); send it again."
+        return _("The form's multipart body could not be read (malformed or without a boundary); send it again.")
     if isinstance(exception, DisallowedHost):
-        return "The Host header names no host this server answers to."
-    return "The request was refused (bad Host header or malformed request)."
+        return _("The Host header names no host this server answers to.")
+    return _("The request was refused (bad Host header or malformed request).")
 
 
 def _error(
@@ -52,7 +55,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         request,
         status=400,
         code="bad_request",
-        title="Bad request",
+        title=_("Bad request"),
         message=_bad_request_message(exception),
         admin_page=not isinstance(exception, DisallowedHost),
     )
@@ -63,14 +66,14 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
         request,
         status=403,
         code="permission_denied",
-        title="Permission denied",
-        message="Your account may not do this; ask an administrator for the permission.",
+        title=_("Permission denied"),
+        message=_("Your account may not do this; ask an administrator for the permission."),
     )
 
 
 @csrf_exempt  # a POST to an unknown API path is a JSON 404, not a CSRF page
 def not_found(request: HttpRequest, exception: Exception | None = None, **kwargs: object) -> HttpResponse:
-    return _error(request, status=404, code="not_found", title="Not found", message="Nothing is here.")
+    return _error(request, status=404, code="not_found", title=_("Not found"), message=_("Nothing is here."))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -78,8 +81,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
         request,
         status=500,
         code="internal_error",
-        title="Server error",
-        message="Something went wrong on our side.",
+        title=_("Server error"),
+        message=_("Something went wrong on our side."),
     )
 
 
@@ -92,5 +95,5 @@ def admin_login(request: HttpRequest) -> HttpResponse:
         with login_attempt(request=request, username=request.POST.get("username")):
             return admin.site.login(request)
     except ApplicationError as exc:
-        title = "Too many failed logins" if exc.status == 429 else "Logins are busy"
+        title = _("Too many failed logins") if exc.status == 429 else _("Logins are busy")
         return admin_error_page(request, title=title, message=exc.message, status=exc.status, headers=exc.headers)

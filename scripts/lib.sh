@@ -34,6 +34,25 @@ ensure_venv() {
   echo "$want" > "$stamp"
 }
 
+# ensure_gettext: compiling the translation catalogues needs GNU gettext's msgfmt (Debian's gettext).
+ensure_gettext() {
+  if command -v msgfmt >/dev/null 2>&1; then return; fi
+  log "installing gettext (apt-get, to compile the translations)"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends gettext >/dev/null
+}
+
+# compile_messages: the catalogues (locale/<lang>/LC_MESSAGES/django.po) to the .mo files Django reads
+# (not kept in git). Run after ensure_venv; an up-to-date .mo is left alone. django's own
+# compilemessages without a settings module: it finds ./locale by itself, and needs no keys.
+compile_messages() {
+  ensure_gettext
+  (cd "$ROOT" && env -u DJANGO_SETTINGS_MODULE "$ROOT/.venv/bin/python" -m django compilemessages \
+    --ignore=.venv --ignore=var --ignore=.git >/dev/null)
+}
+
 # ensure_chromium: the browser tests (tests/admin, marker "browser") drive Debian's Chromium through
 # its chromedriver; never a downloaded browser. Installs them only when either one is missing.
 ensure_chromium() {

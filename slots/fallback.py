@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from core.errors import ValidationFailed
 
@@ -69,7 +70,7 @@ def slot_fallback_validate(*, on_failure: Any, params: Any, answer_by: Any) -> t
     if on_failure in (None, ""):
         on_failure = ON_FAILURE_ERROR
     if not isinstance(on_failure, str):
-        errors["on_failure"] = [f"Must be one of: {_choices_text()}."]
+        errors["on_failure"] = [_("Must be one of: %(choices)s.") % {"choices": _choices_text()}]
     elif on_failure.startswith(LOCAL_PREFIX):
         try:
             cleaned_params = slot_params_validate(
@@ -80,19 +81,28 @@ def slot_fallback_validate(*, on_failure: Any, params: Any, answer_by: Any) -> t
         except ValidationFailed as exc:
             for key, messages in exc.fields.items():
                 if key == "operation":
-                    errors["on_failure"] = [f"{on_failure!r} is not a fallback; use one of: {_choices_text()}."]
+                    errors["on_failure"] = [_not_a_fallback(on_failure)]
                 else:
                     errors[key.replace("params", "on_failure_params", 1)] = messages
         if not isinstance(params, Mapping | None):
-            errors["on_failure_params"] = ["Must be an object of the operation's parameters."]
+            errors["on_failure_params"] = [_("Must be an object of the operation's parameters.")]
     elif on_failure not in (ON_FAILURE_ERROR, ON_FAILURE_ORIGINAL):
-        errors["on_failure"] = [f"{on_failure!r} is not a fallback; use one of: {_choices_text()}."]
+        errors["on_failure"] = [_not_a_fallback(on_failure)]
     elif params:
-        errors["on_failure_params"] = [f"Only a local operation takes parameters, not {on_failure!r}."]
+        errors["on_failure_params"] = [
+            _("Only a local operation takes parameters, not %(value)s.") % {"value": repr(on_failure)}
+        ]
     cleaned_answer_by = _answer_by_clean(answer_by, on_failure, errors)
     if errors:
         raise ValidationFailed(errors)
     return on_failure, cleaned_params, cleaned_answer_by
+
+
+def _not_a_fallback(on_failure: str) -> str:
+    return _("%(value)s is not a fallback; use one of: %(choices)s.") % {
+        "value": repr(on_failure),
+        "choices": _choices_text(),
+    }
 
 
 def _answer_by_clean(answer_by: Any, on_failure: Any, errors: dict[str, list[str]]) -> float | None:
@@ -102,15 +112,15 @@ def _answer_by_clean(answer_by: Any, on_failure: Any, errors: dict[str, list[str
     try:
         value = float(answer_by)
     except (TypeError, ValueError):
-        errors["answer_by"] = ["Must be a number of seconds."]
+        errors["answer_by"] = [_("Must be a number of seconds.")]
         return None
     if isinstance(answer_by, bool) or not ANSWER_BY_MIN_SECONDS <= value <= limit:
         errors["answer_by"] = [
-            f"Must be between {ANSWER_BY_MIN_SECONDS:g} and {limit:g} seconds (T_SYNC_RESPONSE); "
-            "set it under the booth's own timeout."
+            _("Must be between %(min)s and %(max)s seconds (T_SYNC_RESPONSE); set it under the booth's own timeout.")
+            % {"min": f"{ANSWER_BY_MIN_SECONDS:g}", "max": f"{limit:g}"}
         ]
         return None
     if on_failure == ON_FAILURE_ERROR:
-        errors["answer_by"] = ["Only applies with a fallback: set on_failure to original or a local operation."]
+        errors["answer_by"] = [_("Only applies with a fallback: set on_failure to original or a local operation.")]
         return None
     return value

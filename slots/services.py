@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, Conflict, ValidationFailed
 from core.ids import uuid_or_none
@@ -63,7 +64,7 @@ def slot_params_validate(*, provider: str, operation: str, params: Mapping[str, 
     for name, ids in op.template_ids(cleaned).items():
         missing = [ref for ref in ids if not _template_exists(ref)]
         if missing:
-            errors[f"params.{name}"] = [f"Unknown template media: {', '.join(missing)}."]
+            errors[f"params.{name}"] = [_("Unknown template media: %(ids)s.") % {"ids": ", ".join(missing)}]
     if errors:
         raise ValidationFailed(errors)
     return cleaned
@@ -93,7 +94,7 @@ def _template_links_sync(*, slot: Slot) -> None:
 
 def _name_clean(name: str) -> str:
     if not isinstance(name, str) or not name.strip():
-        raise ValidationFailed({"name": ["This field is required."]})
+        raise ValidationFailed({"name": [_("This field is required.")]})
     return name.strip()
 
 
@@ -163,9 +164,10 @@ def _version_claim(*, slot: Slot, version: int, **changes: Any) -> None:
         return
     current = Slot.objects.filter(id=slot.id).values_list("version", flat=True).first()
     if current is None:
-        raise ApplicationError("No slot has this id.", code="not_found", status=404)
+        raise ApplicationError(_("No slot has this id."), code="not_found", status=404)
     raise Conflict(
-        f"Version {version} is not the slot's current version ({current}); reload the slot and retry.",
+        _("Version %(version)s is not the slot's current version (%(current)s); reload the slot and retry.")
+        % {"version": version, "current": current},
         code="version_conflict",
         extra={"current_version": current},
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.utils.safestring import mark_safe
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jobs.models import ACTIVE_STATUSES, FINAL_STATUSES, JobStatus
 
@@ -15,21 +17,21 @@ class SlotFilter(admin.RelatedFieldListFilter):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.empty_value_display = mark_safe("(deleted slot)")  # noqa: S308 - a constant
+        self.empty_value_display = escape(_("(deleted slot)"))
 
     def field_choices(self, field, request, model_admin):
         return field.get_choices(include_blank=False, ordering=("name",))
 
 
 class JobOutcomeFilter(admin.SimpleListFilter):
-    title = "outcome"
+    title = gettext_lazy("outcome")
     parameter_name = "outcome"
 
     def lookups(self, request, model_admin):
         return [
-            ("active", "Active (pending or processing)"),
-            ("failed", "Failed (timeout or provider)"),
-            ("final", "Finished (any final status)"),
+            ("active", _("Active (pending or processing)")),
+            ("failed", _("Failed (timeout or provider)")),
+            ("final", _("Finished (any final status)")),
         ]
 
     def queryset(self, request, queryset):

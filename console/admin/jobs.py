@@ -17,6 +17,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpR
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from console.admin.job_filters import JobOutcomeFilter, SlotFilter
 from console.admin_views import job_images_html, job_thumbnail_view
@@ -41,8 +44,8 @@ SHORT_ID = re.compile(r"[0-9a-f]{4,8}(-[0-9a-f]{0,4})?")
 # The admin index shows the booth dashboard above the app list (jobs/templates/admin/photochanger/).
 admin.site.index_template = "admin/photochanger/index.html"
 admin.site.site_header = "PhotoChanger"
-admin.site.site_title = "PhotoChanger admin"
-admin.site.index_title = "Event control"
+admin.site.site_title = gettext_lazy("PhotoChanger admin")
+admin.site.index_title = gettext_lazy("Event control")
 # No app sidebar on every page: at 1366 px its 300 px squeezed the job and slot lists into scrolling
 # sideways. The index (the dashboard) lists every model, and breadcrumbs lead back to it.
 admin.site.enable_nav_sidebar = False
@@ -75,16 +78,18 @@ class JobAdmin(admin.ModelAdmin):
     search_fields = ["slot__name", "failure_code", "failure_message", "booth_metadata"]
     list_select_related = ["slot"]
     list_per_page = 50
+    # Marked, so that a phone's job card can leave an empty line (no failure code) out.
+    empty_value_display = mark_safe('<span class="empty-value">-</span>')  # noqa: S308 - a constant
     actions = ["cancel_jobs"]
     fieldsets = [
         (None, {"fields": ["id", "slot_link", "status_badge", "sent_by", "provider", "operation", "params_shown"]}),
-        ("Before / after", {"fields": ["images"]}),
+        (gettext_lazy("Before / after"), {"fields": ["images"]}),
         (
-            "Timeline",
+            gettext_lazy("Timeline"),
             {"fields": ["created", "started", "finished", "deadline_at", "queue_wait", "processing", "duration"]},
         ),
         (
-            "Outcome",
+            gettext_lazy("Outcome"),
             {
                 "fields": [
                     "attempts",
@@ -98,35 +103,10 @@ class JobAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Booth", {"fields": ["booth_fields", "celery_task_id"]}),
+        (gettext_lazy("Booth"), {"fields": ["booth_fields", "celery_task_id"]}),
     ]
-    readonly_fields = [
-        "id",
-        "slot_link",
-        "status_badge",
-        "sent_by",
-        "provider",
-        "operation",
-        "params_shown",
-        "images",
-        "created",
-        "started",
-        "finished",
-        "deadline_at",
-        "queue_wait",
-        "processing",
-        "duration",
-        "attempts",
-        "model",
-        "recovered_by",
-        "failure_code",
-        "failure_message",
-        "booth_answer",
-        "usage_json",
-        "result_info",
-        "booth_fields",
-        "celery_task_id",
-    ]
+    # Every field shown is read-only: a job is history.
+    readonly_fields = [name for section in fieldsets for name in section[1]["fields"] if isinstance(name, str)]
 
     class Media:
         css = {"all": ["slots/admin/slot_admin.css"]}
@@ -145,7 +125,7 @@ class JobAdmin(admin.ModelAdmin):
     def has_cancel_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("jobs.change_job")
 
-    @admin.display(description="Booth answer")
+    @admin.display(description=gettext_lazy("Booth answer"))
     def booth_answer(self, job: Job) -> str:
         return booth_answer_html(job)
 
@@ -166,87 +146,92 @@ class JobAdmin(admin.ModelAdmin):
 
     # --- columns and fields ----------------------------------------------------------------
 
-    @admin.display(description="Job", ordering="created_at")
+    @admin.display(description=gettext_lazy("Job"), ordering="created_at")
     def short_id(self, job: Job) -> str:
         return str(job.id)[:8]
 
-    @admin.display(description="Slot", ordering="slot__name")
+    @admin.display(description=gettext_lazy("Slot"), ordering="slot__name")
     def slot_link(self, job: Job) -> str:
         if job.slot is None:
-            return "(deleted slot)"
+            return _("(deleted slot)")
         return format_html('<a href="{}">{}</a>', reverse("admin:slots_slot_change", args=[job.slot_id]), job.slot.name)
 
-    @admin.display(description="Status", ordering="status")
+    @admin.display(description=gettext_lazy("Status"), ordering="status")
     def status_badge(self, job: Job) -> str:
         return job_status_badge(job.status)
 
-    @admin.display(description="Run", empty_value="")
+    @admin.display(description=gettext_lazy("Run"), empty_value="")
     def run_kind(self, job: Job) -> str:
         """Only a test run is marked (a neutral tag); a booth's job, the usual case, shows nothing."""
-        return format_html('<span class="run-tag">{}</span>', "test run") if job.is_test_run else ""
+        return format_html('<span class="run-tag">{}</span>', _("test run")) if job.is_test_run else ""
 
-    @admin.display(description="Sent by")
+    @admin.display(description=gettext_lazy("Sent by"))
     def sent_by(self, job: Job) -> str:
-        return "a test run in the admin site" if job.is_test_run else "the booth"
+        return _("a test run in the admin site") if job.is_test_run else _("the booth")
 
-    @admin.display(description="Created at", ordering="created_at")
+    @admin.display(description=gettext_lazy("Created at"), ordering="created_at")
     def created(self, job: Job) -> str:
         return when_text(job.created_at)
 
-    @admin.display(description="Started at")
+    @admin.display(description=gettext_lazy("Started at"))
     def started(self, job: Job) -> str:
         return when_text(job.started_at)
 
-    @admin.display(description="Finished at")
+    @admin.display(description=gettext_lazy("Finished at"))
     def finished(self, job: Job) -> str:
         return when_text(job.finished_at)
 
-    @admin.display(description="Deadline")
+    @admin.display(description=gettext_lazy("Deadline"))
     def deadline_at(self, job: Job) -> str:
         return when_text(job.deadline)
 
-    @admin.display(description="End to end")
+    @admin.display(description=gettext_lazy("End to end"))
     def duration(self, job: Job) -> str:
         return end_to_end_text(job)
 
-    @admin.display(description="Queued for")
+    @admin.display(description=gettext_lazy("Queued for"))
     def queue_wait(self, job: Job) -> str:
         return queued_text(job)
 
-    @admin.display(description="Processing")
+    @admin.display(description=pgettext_lazy("duration", "Processing"))
     def processing(self, job: Job) -> str:
         return processing_text(job)
 
-    @admin.display(description="Params")
+    @admin.display(description=gettext_lazy("Params"))
     def params_shown(self, job: Job) -> str:
         return params_table(provider=job.provider, operation=job.operation, params=job.params)
 
-    @admin.display(description="Provider usage")
+    @admin.display(description=gettext_lazy("Provider usage"))
     def usage_json(self, job: Job) -> str:
         return pretty_json(job.usage)
 
-    @admin.display(description="Booth fields")
+    @admin.display(description=gettext_lazy("Booth fields"))
     def booth_fields(self, job: Job) -> str:
         if not job.booth_metadata:
             return "—"
         rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", sorted(job.booth_metadata.items()))
         return format_html('<table class="booth-fields">{}</table>', rows)
 
-    @admin.display(description="Result")
+    @admin.display(description=gettext_lazy("Result"))
     def result_info(self, job: Job) -> str:
         result = job_result(job=job)
         if result is None:
             return "—"
-        state = "expired" if result.expired_at else f"kept until {when_text(result.expires_at)}"
-        return f"{result.content_type}, {result.size:,} bytes, {state}"
+        if result.expired_at:
+            return _("%(type)s, %(size)s bytes, expired") % {"type": result.content_type, "size": f"{result.size:,}"}
+        return _("%(type)s, %(size)s bytes, kept until %(when)s") % {
+            "type": result.content_type,
+            "size": f"{result.size:,}",
+            "when": when_text(result.expires_at),
+        }
 
-    @admin.display(description="Images")
+    @admin.display(description=gettext_lazy("Images"))
     def images(self, job: Job) -> str:
         return job_images_html(job)
 
     # --- cancelling ------------------------------------------------------------------------
 
-    @admin.action(description="Cancel selected pending/processing jobs", permissions=["cancel"])
+    @admin.action(description=gettext_lazy("Cancel selected pending/processing jobs"), permissions=["cancel"])
     def cancel_jobs(self, request: HttpRequest, queryset: QuerySet[Job]) -> None:
         cancelled = already_final = 0
         for job_id in queryset.values_list("id", flat=True):
@@ -256,10 +241,21 @@ class JobAdmin(admin.ModelAdmin):
             except (Conflict, JobNotFound):
                 already_final += 1
         if cancelled:
-            self.message_user(request, f"Cancelled {cancelled} job(s).", messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext("Cancelled %(count)d job.", "Cancelled %(count)d jobs.", cancelled) % {"count": cancelled},
+                messages.SUCCESS,
+            )
         if already_final:
             self.message_user(
-                request, f"{already_final} job(s) had already finished and were left as they were.", messages.WARNING
+                request,
+                ngettext(
+                    "%(count)d job had already finished and was left as it was.",
+                    "%(count)d jobs had already finished and were left as they were.",
+                    already_final,
+                )
+                % {"count": already_final},
+                messages.WARNING,
             )
 
     def get_urls(self) -> list:
@@ -286,7 +282,7 @@ class JobAdmin(admin.ModelAdmin):
         except Conflict as exc:
             self.message_user(request, exc.message, messages.WARNING)
         else:
-            self.message_user(request, "The job was cancelled.", messages.SUCCESS)
+            self.message_user(request, _("The job was cancelled."), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:jobs_job_change", args=[job.id]))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

@@ -15,6 +15,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from console.admin_views import template_media_thumbnail_url, template_media_thumbnail_view
 from core.bodycap import accepts_uploads
@@ -29,9 +31,15 @@ DETAIL_FIELDS = ["preview", "name", "id", "content_type", "dimensions", "file_si
 class TemplateMediaUploadForm(forms.ModelForm):
     file = forms.FileField(
         widget=forms.ClearableFileInput(
-            attrs={"accept": "image/jpeg,image/png,image/webp", "class": "template-upload"}
+            attrs={
+                "accept": "image/jpeg,image/png,image/webp",
+                "class": "template-upload",
+                "data-preview-alt": gettext_lazy("Preview of the chosen image"),
+            }
         ),
-        help_text="JPEG, PNG, WebP, HEIC or AVIF. Frames for the overlay operation are PNGs with transparency.",
+        help_text=gettext_lazy(
+            "JPEG, PNG, WebP, HEIC or AVIF. Frames for the overlay operation are PNGs with transparency."
+        ),
     )
 
     class Meta:
@@ -41,7 +49,7 @@ class TemplateMediaUploadForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].required = False
-        self.fields["name"].help_text = "Defaults to the file name."
+        self.fields["name"].help_text = _("Defaults to the file name.")
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -85,7 +93,7 @@ class TemplateMediaAdmin(admin.ModelAdmin):
 
     # --- columns and fields ----------------------------------------------------------------
 
-    @admin.display(description="Preview")
+    @admin.display(description=gettext_lazy("Preview"))
     def thumbnail(self, template: TemplateMedia) -> str:
         return format_html(
             '<img src="{}" alt="{}" class="template-thumb" loading="lazy">',
@@ -93,7 +101,7 @@ class TemplateMediaAdmin(admin.ModelAdmin):
             template.name,
         )
 
-    @admin.display(description="Preview")
+    @admin.display(description=gettext_lazy("Preview"))
     def preview(self, template: TemplateMedia) -> str:
         return format_html(
             '<img src="{}" alt="{}" class="template-preview-large">',
@@ -101,15 +109,15 @@ class TemplateMediaAdmin(admin.ModelAdmin):
             template.name,
         )
 
-    @admin.display(description="Size (px)")
+    @admin.display(description=gettext_lazy("Size (px)"))
     def dimensions(self, template: TemplateMedia) -> str:
         return f"{template.width}×{template.height}"
 
-    @admin.display(description="File size", ordering="size")
+    @admin.display(description=gettext_lazy("File size"), ordering="size")
     def file_size(self, template: TemplateMedia) -> str:
-        return f"{template.size / 1024:,.0f} KB"
+        return _("%(size)s KB") % {"size": f"{template.size / 1024:,.0f}"}
 
-    @admin.display(description="Used by")
+    @admin.display(description=gettext_lazy("Used by"))
     def used_by(self, template: TemplateMedia) -> str:
         slots = sorted(template.slots.all(), key=lambda slot: slot.name)
         if not slots:
@@ -138,7 +146,7 @@ class TemplateMediaAdmin(admin.ModelAdmin):
                     '<a href="{}">{}</a>',
                     ((reverse("admin:slots_slot_change", args=[s.pk]), s.name) for s in slots),
                 )
-                protected.append(format_html("{} is used by: {}", template.name, links))
+                protected.append(format_html(_("{} is used by: {}"), template.name, links))
         return deleted, counts, perms_needed, protected
 
     def delete_model(self, request: HttpRequest, obj: TemplateMedia) -> None:

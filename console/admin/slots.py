@@ -21,7 +21,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from console.admin_checks import slots_check_action
 from console.admin_views import slot_test_run_view, template_media_thumbnail_url
@@ -54,8 +55,10 @@ class SaveRefused(Exception):
 def copy_button(value: str, *, size: int = 70) -> str:
     """A read-only field with a Copy button in front (still visible when the field is cut off)."""
     return format_html(
-        '<span class="copy-field"><button type="button" class="button copy-button">Copy</button> '
+        '<span class="copy-field"><button type="button" class="button copy-button" data-copied="{}">{}</button> '
         '<input type="text" readonly value="{}" class="vTextField copy-source" size="{}" aria-label="URL"></span>',
+        _("Copied"),
+        _("Copy"),
         value,
         min(len(value), size),
     )
@@ -73,10 +76,13 @@ def copy_button_short(value: str) -> str:
     """The list's narrow form: the URL shortened in the middle, the full one behind Copy (and in
     the title); the field the button copies from is kept out of the layout, not out of the page."""
     return format_html(
-        '<span class="copy-field copy-field-short"><button type="button" class="button copy-button">Copy</button> '
+        '<span class="copy-field copy-field-short">'
+        '<button type="button" class="button copy-button" data-copied="{}">{}</button> '
         '<code class="copy-short" title="{}">{}</code>'
         '<input type="text" readonly value="{}" class="copy-source copy-source-offscreen" tabindex="-1" '
         'aria-label="URL"></span>',
+        _("Copied"),
+        _("Copy"),
         value,
         url_middle_shortened(value),
         value,
@@ -114,35 +120,38 @@ class SlotAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Slot]:
         return slot_activity_annotate(super().get_queryset(request), since=stats_since())
 
-    @admin.display(description="Last job", ordering="last_job_at")
+    @admin.display(description=gettext_lazy("Last job"), ordering="last_job_at")
     def last_job(self, slot: Slot) -> str:
         when = getattr(slot, "last_job_at", None)  # both annotated by get_queryset
         if when is None:
             return "—"
         status = getattr(slot, "last_job_status", "")
         return format_html(
-            '<span title="{}">{} ago</span> {}', when_text(when), timesince(when), job_status_badge(status)
+            '<span title="{}">{}</span> {}',
+            when_text(when),
+            _("%(time)s ago") % {"time": timesince(when)},
+            job_status_badge(status),
         )
 
-    @admin.display(description="Jobs (24 h)", ordering="jobs_recent")
+    @admin.display(description=gettext_lazy("Jobs (24 h)"), ordering="jobs_recent")
     def jobs_recent(self, slot: Slot) -> str:
         query = {"slot__id__exact": slot.pk, "is_test_run__exact": 0, "created_at__gte": stats_since().isoformat()}
         url = f"{reverse('admin:jobs_job_changelist')}?{urlencode(query)}"
         return format_html('<a href="{}">{}</a>', url, getattr(slot, "jobs_recent", 0))
 
-    @admin.display(description="Provider · operation", ordering="provider")
+    @admin.display(description=gettext_lazy("Provider · operation"), ordering="provider")
     def runs(self, slot: Slot) -> str:
         return f"{slot.provider} · {slot.operation}"
 
-    @admin.display(description="Ingest URL")
+    @admin.display(description=gettext_lazy("Ingest URL"))
     def ingest_url(self, slot: Slot) -> str:
         return copy_button_short(slot_ingest_url(slot=slot))
 
-    @admin.display(description="Ingest URL")
+    @admin.display(description=gettext_lazy("Ingest URL"))
     def ingest_url_field(self, slot: Slot) -> str:
         return copy_button(slot_ingest_url(slot=slot))
 
-    @admin.display(description="Template media in use")
+    @admin.display(description=gettext_lazy("Template media in use"))
     def template_media_used(self, slot: Slot) -> str:
         used = list(slot.template_media.order_by("name"))
         if not used:
@@ -160,7 +169,7 @@ class SlotAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request: HttpRequest, obj: Slot | None = None) -> list:
         main = (None, {"fields": list(SLOT_FIELDS)})
-        fallback = ("When the operation fails or is late", {"fields": list(FALLBACK_FIELDS)})
+        fallback = (_("When the operation fails or is late"), {"fields": list(FALLBACK_FIELDS)})
         budget = (_("Budget"), {"fields": list(BUDGET_FIELDS)})
         if obj is None:
             return [main, fallback, budget]
@@ -168,7 +177,7 @@ class SlotAdmin(admin.ModelAdmin):
             main,
             fallback,
             budget,
-            ("Booth connection", {"fields": ["ingest_url_field", "id", "template_media_used"]}),
+            (_("Booth connection"), {"fields": ["ingest_url_field", "id", "template_media_used"]}),
         ]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -176,6 +185,7 @@ class SlotAdmin(admin.ModelAdmin):
             "prefix": PARAM_PREFIX,
             "providers": provider_registry().describe(),
             "setup_problems": provider_setup_problems(),
+            "texts": {"no_params": _("This operation has no parameters.")},
             "templates": [
                 {"id": str(t.pk), "name": t.name, "thumbnail": template_media_thumbnail_url(t.pk)}
                 for t in TemplateMedia.objects.order_by("name", "id")
@@ -210,7 +220,9 @@ class SlotAdmin(admin.ModelAdmin):
             raise SaveRefused(exc) from exc
         _copy_saved(obj, saved)
         if problem := provider_setup_problem(saved.provider):
-            self.message_user(request, f"Saved, but this slot will fail: {problem}", messages.WARNING)
+            self.message_user(
+                request, _("Saved, but this slot will fail: %(problem)s") % {"problem": problem}, messages.WARNING
+            )
 
     def response_add(self, request: HttpRequest, obj: Slot, post_url_continue: str | None = None) -> HttpResponse:
         secret = getattr(obj, "plaintext_secret", None)
@@ -254,7 +266,7 @@ class SlotAdmin(admin.ModelAdmin):
                 version = int(request.POST.get("version", ""))
                 slot, secret = slot_secret_rotate(slot=slot, version=version)
             except ValueError:
-                self.message_user(request, "The form was incomplete; try again.", messages.ERROR)
+                self.message_user(request, _("The form was incomplete; try again."), messages.ERROR)
             except ApplicationError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
             else:
@@ -263,7 +275,7 @@ class SlotAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Rotate the booth password of {slot.name}",
+            "title": _("Rotate the booth password of %(slot)s") % {"slot": slot.name},
             "opts": self.opts,
             "original": slot,
             "slot": slot,
@@ -274,7 +286,7 @@ class SlotAdmin(admin.ModelAdmin):
     def _secret_response(self, request: HttpRequest, slot: Slot, secret: str, *, created: bool) -> HttpResponse:
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Booth password of {slot.name}",
+            "title": _("Booth password of %(slot)s") % {"slot": slot.name},
             "opts": self.opts,
             "original": slot,
             "slot": slot,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django import template
@@ -15,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from console.display import end_to_end_text, seconds_text, when_text
 from jobs.models import Job, JobStatus
+
+if TYPE_CHECKING:  # django-stubs only: the labels are lazy translations
+    from django_stubs_ext import StrOrPromise
 
 register = template.Library()
 
@@ -35,7 +38,7 @@ def money(spend: Any, window: str) -> str:
 
 
 BUDGET_LEVEL_TEXT = {
-    "warning": _("80 % spent"),
+    "warning": _("%(share)s spent"),  # the share put in where shown: "80 %" is no format string
     "exhausted": _("Used up: booths get the fallback print or 402"),
 }
 
@@ -62,7 +65,11 @@ def budget_cell(budgets: Mapping[Any, Any], slot_id: Any) -> str:
     ]
     if budget.level:
         lines.append(
-            format_html('<strong class="budget-{}">{}</strong>', budget.level, BUDGET_LEVEL_TEXT[budget.level])
+            format_html(
+                '<strong class="budget-{}">{}</strong>',
+                budget.level,
+                str(BUDGET_LEVEL_TEXT[budget.level]) % {"share": "80 %"},
+            )
         )
     return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
 
@@ -100,5 +107,5 @@ def booth_dashboard(context: template.Context) -> dict[str, Any]:
 
 
 @register.simple_tag
-def job_statuses() -> list[tuple[str, str]]:
+def job_statuses() -> list[tuple[str, StrOrPromise]]:
     return list(JobStatus.choices)

@@ -10,6 +10,7 @@ from photochanger.settings.api import *  # noqa: F403
 from photochanger.settings.environment import BASE_DIR, count_limit, env  # noqa: F401 (production.py reads env from here)
 from photochanger.settings.keys import *  # noqa: F403
 from photochanger.settings.keys import JWT_SIGNING_KEY, SECRET_KEY  # noqa: F401
+from photochanger.settings.language import *  # noqa: F403
 from photochanger.settings.pipeline import *  # noqa: F403
 from photochanger.settings.secrets import url_password_refuse_placeholder
 from photochanger.settings.storage import *  # noqa: F403
@@ -23,6 +24,8 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rs
 LAN_ADDRESS = env.str("LAN_ADDRESS", default="")
 
 INSTALLED_APPS = [
+    # Before the admin: its admin/base_site.html (the header's language menu) replaces the admin's.
+    "console",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -41,7 +44,6 @@ INSTALLED_APPS = [
     "jobs",
     "ingest",
     "stats",
-    "console",
     "photochanger.apps.PhotoChangerConfig",
 ]
 
@@ -55,6 +57,9 @@ MIDDLEWARE = [
     # Serves the admin site's static files from gunicorn (collected to STATIC_ROOT by scripts/serve).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before common: the admin user's language cookie, else the booth's
+    # Accept-Language, else LANGUAGE_CODE (photochanger/settings/language.py).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before the CSRF check, which reads the admin's forms: decides the body cap per view first.
     "core.bodycap.BodyCapMiddleware",
@@ -117,9 +122,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
-USE_I18N = True
 USE_TZ = True
 
 # --- Operations: logs, spend -----------------------------------------------------------------

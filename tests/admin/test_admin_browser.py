@@ -133,7 +133,7 @@ def test_an_operator_sets_up_checks_and_watches_a_gemini_slot(live_stack, gemini
     Select(driver.find_element(By.NAME, "action")).select_by_value("cancel_jobs")
     driver.find_element(By.CSS_SELECTOR, "button[name=index]").click()
     message = wait(driver).until(ec.presence_of_element_located((By.CSS_SELECTOR, "ul.messagelist li.success")))
-    assert message.text == "Cancelled 1 job(s)."
+    assert message.text == "Cancelled 1 job."
     shot(driver, "08-cancel")
     stuck.refresh_from_db()
     assert stuck.status == JobStatus.CANCELLED

@@ -1,7 +1,8 @@
 """The operator's console at a laptop's 1366×768 and a phone's 412 px, in headless Debian Chromium
 against the live stack: every page fits, nothing needed is cut off or scrolled out of sight.
 
-Each page leaves a screenshot in test-artifacts/console-<page>-<width>.png.
+Each page leaves a screenshot in test-artifacts/console-<page>-<width>.png, and the pages an operator
+reads most (dashboard, slot form, job list and detail) again in Russian: console-ru-<page>-<width>.png.
 """
 
 from __future__ import annotations
@@ -39,15 +40,21 @@ def visit(driver: WebDriver, url: str, size: tuple[int, int], name: str) -> None
     driver.save_screenshot(str(ARTIFACTS / f"console-{name}-{size[0]}.png"))
 
 
+def language_choose(driver: WebDriver, code: str) -> None:
+    """As an operator does: the header's language menu, then the page it comes back to."""
+    driver.find_element(By.CSS_SELECTOR, f"#language-menu button[value='{code}']").click()
+    wait(driver).until(ec.presence_of_element_located((By.CSS_SELECTOR, f"html[lang='{code}']")))
+
+
 def page_overflow(driver: WebDriver) -> int:
     """How many pixels the page is wider than the window (0: no sideways scroll)."""
     return driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
 
 
-def table_overflow(driver: WebDriver) -> int:
-    """How many pixels the change list's table is wider than its box (0: no sideways scroll)."""
+def table_overflow(driver: WebDriver, box: str = ".results") -> int:
+    """How many pixels a table is wider than its box (0: no sideways scroll); the change list's by default."""
     return driver.execute_script(
-        "const box = document.querySelector('.results'); return box.scrollWidth - box.clientWidth"
+        "const box = document.querySelector(arguments[0]); return box.scrollWidth - box.clientWidth", box
     )
 
 
@@ -97,7 +104,7 @@ def test_every_console_page_fits_a_laptop_and_a_phone(evening, live_stack, chrom
         assert len(strip.find_elements(By.CSS_SELECTOR, "img.dashboard-thumb")) == 3
         assert strip.size["height"] < 60, "one compact strip, not rows of large thumbnails"
         if size == LAPTOP:
-            assert page_overflow(driver) <= 0
+            assert page_overflow(driver) <= 0 and table_overflow(driver, ".dashboard-scroll") <= 0
 
         visit(driver, f"{base}/admin/slots/slot/", size, "slot-list")
         copy = "#result_list tr td.field-ingest_url .copy-button"
@@ -114,9 +121,11 @@ def test_every_console_page_fits_a_laptop_and_a_phone(evening, live_stack, chrom
         assert inside_window(driver, ".field-ingest_url_field .copy-button")
 
         visit(driver, f"{base}/admin/jobs/job/", size, "job-list")
+        assert table_overflow(driver) <= 0 and page_overflow(driver) <= 0, "a phone shows one card per job"
         if size == LAPTOP:
-            assert table_overflow(driver) <= 0 and page_overflow(driver) <= 0
             assert inside_window(driver, "#result_list th.column-failure_code"), "the failure column is visible"
+        failed = "#result_list td.field-failure_code:not(:has(.empty-value))"  # the failed job's
+        assert inside_window(driver, failed), "what went wrong is on the screen"
         assert len(driver.find_elements(By.CSS_SELECTOR, "#result_list .run-tag")) == 1
         assert driver.find_elements(By.CSS_SELECTOR, "#result_list img[alt='False']") == []
 
@@ -143,3 +152,42 @@ def test_every_console_page_fits_a_laptop_and_a_phone(evening, live_stack, chrom
 
     visit(driver, f"{base}/", LAPTOP, "status-page")
     assert "Workers: alive" in driver.find_element(By.ID, "status-workers").text
+
+
+def test_an_operator_switches_to_russian_and_the_pages_still_fit(evening, live_stack, chromium):
+    driver, base, slot = chromium, live_stack.base_url, evening
+    viewport(driver, LAPTOP)
+    log_in(driver, base)
+    language_choose(driver, "ru")
+    booth_job = Job.objects.filter(slot=slot, is_test_run=False, status="completed").first()
+
+    for size in (LAPTOP, PHONE):
+        visit(driver, f"{base}/admin/", size, "ru-dashboard")
+        assert "Обработчики: работают" in driver.find_element(By.ID, "status-workers").text
+        assert "Работа фотобудок за последние 24 ч" in driver.find_element(By.ID, "booth-dashboard").text
+        assert inside_window(driver, "#language-menu"), "the way back to English stays on the screen"
+        if size == LAPTOP:
+            assert page_overflow(driver) <= 0 and table_overflow(driver, ".dashboard-scroll") <= 0
+
+        visit(driver, f"{base}/admin/slots/slot/{slot.id}/change/", size, "ru-slot-page")
+        wait(driver).until(lambda d: d.execute_script("return document.body.dataset.slotFormReady") == "true")
+        assert "Параметры операции" in driver.find_element(By.ID, "slot-params-heading").text
+        assert inside_window(driver, ".field-ingest_url_field .copy-button")
+        assert inside_window(driver, "#slot-test-run-link") and inside_window(driver, "#slot-rotate-link")
+        if size == LAPTOP:
+            assert page_overflow(driver) <= 0
+
+        visit(driver, f"{base}/admin/slots/slot/add/", size, "ru-slot-add")
+        assert inside_window(driver, "input[name='_save']"), "the save button is reachable"
+
+        visit(driver, f"{base}/admin/jobs/job/", size, "ru-job-list")
+        assert table_overflow(driver) <= 0 and page_overflow(driver) <= 0
+        assert "Выполнено" in driver.find_element(By.ID, "result_list").text
+
+        visit(driver, f"{base}/admin/jobs/job/{booth_job.id}/change/", size, "ru-job-detail")
+        assert "В очереди" in driver.find_element(By.ID, "content").text
+        if size == LAPTOP:
+            assert page_overflow(driver) <= 0
+
+    language_choose(driver, "en")  # back on the job's page, in English
+    assert "Queued for" in driver.find_element(By.ID, "content").text

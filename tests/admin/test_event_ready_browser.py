@@ -67,7 +67,7 @@ def test_an_operator_sees_what_stops_booths_checks_every_slot_and_reads_the_read
     assert ok_row.find_element(By.CSS_SELECTOR, ".slot-check-model").text == "pillow"
     assert ok_row.find_element(By.CSS_SELECTOR, ".slot-check-latency").text.endswith(" s")
     assert natural_width(driver, f"tr[data-slot='{sepia.id}'] img.slot-check-thumb") > 0
-    assert "1 of 2 slot(s) failed the check." in driver.find_element(By.CSS_SELECTOR, "ul.messagelist").text
+    assert "1 of 2 slots failed the check." in driver.find_element(By.CSS_SELECTOR, "ul.messagelist").text
     shot(driver, "event-03-check-results")
 
     # The ready board: green and red, with when and why; the checks are no booth statistic.

@@ -26,8 +26,8 @@ def test_the_cancel_action_cancels_pending_and_processing_jobs_only(admin_client
     statuses = dict(Job.objects.values_list("id", "status"))
     assert statuses == {pending.id: "cancelled", processing.id: "cancelled", done.id: "completed"}
     messages = [str(m) for m in response.context["messages"]]
-    assert "Cancelled 2 job(s)." in messages
-    assert "1 job(s) had already finished and were left as they were." in messages
+    assert "Cancelled 2 jobs." in messages
+    assert "1 job had already finished and was left as it was." in messages
     assert LogEntry.objects.filter(action_flag=CHANGE, object_id=str(pending.id)).exists()
 
 
@@ -57,7 +57,7 @@ def test_cancelling_a_finished_job_changes_nothing(admin_client):
     response = admin_client.post(f"/admin/jobs/job/{job.id}/cancel/", follow=True)
 
     assert Job.objects.get(id=job.id).status == JobStatus.FAILED_TIMEOUT
-    assert any("already failed_timeout" in str(m) for m in response.context["messages"])
+    assert any("already failed: timeout" in str(m) for m in response.context["messages"])
 
 
 def test_staff_who_may_only_view_jobs_cannot_cancel(client_for):

@@ -100,7 +100,7 @@ def test_data_lives_in_volumes_and_configuration_in_the_env_file(compose):
 
 def test_the_image_is_pinned_non_root_and_installs_the_pinned_requirements():
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert re.findall(r"^FROM\s+(\S+)", dockerfile, re.M) == ["${PYTHON_IMAGE}"]
+    assert set(re.findall(r"^FROM\s+(\S+)", dockerfile, re.M)) == {"${PYTHON_IMAGE}"}, "every stage: the pinned base"
     [base] = re.findall(r"^ARG PYTHON_IMAGE=(\S+)", dockerfile, re.M)
     assert re.fullmatch(r"python:\d+\.\d+\.\d+-slim-\w+(@sha256:[0-9a-f]{64})?", base), base
     users = re.findall(r"^USER\s+(\S+)", dockerfile, re.M)
@@ -110,6 +110,16 @@ def test_the_image_is_pinned_non_root_and_installs_the_pinned_requirements():
     pins = [line for line in requirements if line.strip() and not line.startswith(("#", "-r"))]
     assert all("==" in line for line in pins), "every runtime dependency is pinned"
     assert {"gunicorn", "flower", "prometheus-client"} <= {re.split(r"[\[=]", p)[0] for p in pins}
+
+
+def test_the_image_compiles_the_translations_in_a_stage_of_their_own():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    messages, application = re.split(r"^FROM .*$", dockerfile, flags=re.M)[1:]
+
+    assert "apt-get install -y --no-install-recommends gettext" in messages
+    assert "python -m django compilemessages" in messages
+    assert "COPY --from=messages /app/locale ./locale" in application
+    assert "gettext" not in application, "msgfmt is a build tool, not part of the application image"
 
 
 def test_the_build_context_leaves_out_secrets_and_local_state():

@@ -59,3 +59,16 @@ def test_the_admin_headers_view_site_link_leads_to_the_status_page(admin_client)
 
 def test_the_status_page_only_takes_get(client):
     assert client.post("/").status_code == 405
+
+
+def test_the_status_page_is_in_russian_when_language_code_is_ru(client, monkeypatch, settings):
+    settings.LANGUAGE_CODE = "ru"
+    monkeypatch.setattr(health, "workers_alive", lambda: True)
+
+    html = client.get("/").content.decode()
+
+    assert '<html lang="ru">' in html
+    assert '<li class="ok" id="status-service">Сервис: работает</li>' in html
+    assert '<li class="ok" id="status-workers">Обработчики: работают</li>' in html
+    assert re.search(r'<li class="ok" data-provider="local">[^<]*: настроен</li>', html)
+    assert re.search(r'<li class="ok" data-component="database">База данных: в порядке</li>', html)

@@ -11,7 +11,7 @@
     const preview = document.createElement("img");
     preview.className = "template-upload-preview";
     preview.id = "template-upload-preview";
-    preview.alt = "Preview of the chosen image";
+    preview.alt = input.dataset.previewAlt || "Preview of the chosen image";
     preview.hidden = true;
     // Below the input's row, not inside it: in the row's flex box the input would stretch to the
     // preview's height (and its focus box with it).

@@ -29,9 +29,11 @@
   function copyText(button) {
     const source = button.parentElement.querySelector(".copy-source");
     if (!source) return;
+    // The words come from the page (data-copied, the button's own text): in the user's language.
+    if (!button.dataset.label) button.dataset.label = button.textContent;
     const done = function () {
-      button.textContent = "Copied";
-      setTimeout(function () { button.textContent = "Copy"; }, 1500);
+      button.textContent = button.dataset.copied || "Copied";
+      setTimeout(function () { button.textContent = button.dataset.label; }, 1500);
     };
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(source.value).then(done, function () { source.select(); });
@@ -191,7 +193,7 @@
       if (help) help.textContent = op ? op.help : "";
       if (paramsFor) paramsFor.value = provider.value + ":" + operation.value;
       if (!op || op.params.length === 0) {
-        container.append(el("p", { class: "slot-params-empty" }, "This operation has no parameters."));
+        container.append(el("p", { class: "slot-params-empty" }, (schema.texts || {}).no_params || "This operation has no parameters."));
         return;
       }
       op.params.forEach(function (param) {

@@ -16,8 +16,10 @@ from tests.support.stack import ARTIFACTS, free_port, port_open, wait_for
 
 BINARY = "/usr/sbin/pgbouncer"
 # PostgreSQL connections PgBouncer opens per database and user: the fleet's hundreds of client
-# connections share these. Within PostgreSQL's max_connections (100) with room for other users.
-SERVER_POOL_SIZE = 20
+# connections share these. Enough for the web's pooled connections (16 per process) waiting on a
+# slot's lock and the workers' short transactions at once; within PostgreSQL's max_connections
+# (100) with room for other users. As the compose deployment's PGBOUNCER_POOL_SIZE.
+SERVER_POOL_SIZE = 40
 
 
 def available() -> bool:

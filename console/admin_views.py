@@ -25,7 +25,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
-from console.forms import SlotTestRunForm, form_errors_from_service
+from console.form_fields import form_errors_from_service
+from console.forms import SlotTestRunForm
 from core.errors import ApplicationError
 from core.ids import uuid_or_none
 from ingest.testrun import job_test_run

@@ -17,119 +17,24 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.errors import ApplicationError, ValidationFailed
-from core.provider_registry import provider_registry
-from media.models import TemplateMedia
-from providers.registry import UnknownOperation, UnknownProvider
-from providers.schema import Operation, Param
-from slots.budget import slot_budget_validate
-from slots.fallback import (
-    FALLBACK_PROVIDER,
-    LOCAL_PREFIX,
-    ON_FAILURE_ERROR,
-    ON_FAILURE_ORIGINAL,
-    slot_fallback_validate,
+from console.form_fields import (
+    PARAM_PREFIX,
+    BlankJSONField,
+    budget_field,
+    fallback_choices,
+    form_errors_from_service,
+    number_text,
+    param_field,
+    template_media_choices,
 )
+from core.errors import ValidationFailed
+from core.provider_registry import provider_registry
+from providers.registry import UnknownOperation, UnknownProvider
+from providers.schema import Operation
+from slots.budget import slot_budget_validate
+from slots.fallback import slot_fallback_validate
 from slots.models import Slot
 from slots.services import slot_params_validate
-
-PARAM_PREFIX = "param_"
-BLANK_CHOICE = ("", "---------")
-
-
-class StringListField(forms.Field):
-    """The values of a multiple select, as strings; checking them is the service's job."""
-
-    widget = forms.SelectMultiple
-
-    def to_python(self, value: Any) -> list[str]:
-        if not value:
-            return []
-        values = value if isinstance(value, (list, tuple)) else [value]
-        return [str(item) for item in values if str(item).strip()]
-
-
-def template_media_choices() -> list[tuple[str, str]]:
-    return [
-        (str(pk), f"{name} ({width}×{height})")
-        for pk, name, width, height in TemplateMedia.objects.order_by("name", "id").values_list(
-            "id", "name", "width", "height"
-        )
-    ]
-
-
-def _number_text(value: Any) -> Any:
-    return "" if value is None else value
-
-
-def param_field(param: Param, *, templates: list[tuple[str, str]]) -> forms.Field:
-    """The form field for one schema parameter. Never required at the form level: a missing
-    required parameter gets the service's message, like in the API."""
-    described = param.describe()
-    common: dict[str, Any] = {"required": False, "label": described["label"], "help_text": param.help}
-    if param.type == "text":
-        widget = forms.Textarea(attrs={"rows": 5, "cols": 80, "class": "vLargeTextField"})
-        return forms.CharField(strip=False, widget=widget, **common)
-    if param.type == "string":
-        return forms.CharField(strip=False, widget=forms.TextInput(attrs={"class": "vTextField"}), **common)
-    if param.type in ("integer", "number"):
-        attrs: dict[str, Any] = {"step": "1" if param.type == "integer" else "any", "class": "vIntegerField"}
-        if param.minimum is not None:
-            attrs["min"] = param.minimum
-        if param.maximum is not None:
-            attrs["max"] = param.maximum
-        return forms.CharField(widget=forms.NumberInput(attrs=attrs), **common)
-    if param.type == "boolean":
-        return forms.BooleanField(**common)
-    if param.type == "enum":
-        blank = [BLANK_CHOICE] if not param.required and param.default is None else []
-        return forms.CharField(widget=forms.Select(choices=[*blank, *((c, c) for c in param.choices)]), **common)
-    if param.type == "template_media":
-        return forms.CharField(widget=forms.Select(choices=[BLANK_CHOICE, *templates]), **common)
-    if param.type == "template_media_list":
-        size = min(max(len(templates), 2), 8)
-        return StringListField(widget=forms.SelectMultiple(choices=templates, attrs={"size": size}), **common)
-    raise ValueError(f"no form field for parameter type {param.type!r}")
-
-
-def _service_field(key: str) -> str | None:
-    if key.startswith("on_failure_params."):
-        return "on_failure_params"
-    if key.startswith("params."):
-        return PARAM_PREFIX + key.removeprefix("params.")
-    return None if key == "params" else key
-
-
-def form_errors_from_service(form: forms.BaseForm, exc: ApplicationError, *, default_field: str | None = None) -> None:
-    """Put a service error on the form: per-field messages on their fields, anything else on top."""
-    fields = exc.fields if isinstance(exc, ValidationFailed) else {}
-    if not fields:
-        form.add_error(default_field, exc.message)
-        return
-    for key, messages in fields.items():
-        name = _service_field(key)
-        target = name if name in form.fields else None
-        for message in messages:
-            form.add_error(target, message if target else f"{key}: {message}")
-
-
-class BlankJSONField(forms.JSONField):
-    """A JSON text area that shows nothing (not "null") for no value, and takes nothing as {}."""
-
-    def prepare_value(self, value: Any) -> Any:
-        return "" if value in (None, {}, "null") else super().prepare_value(value)
-
-    def to_python(self, value: Any) -> Any:
-        return {} if value in (None, "") else super().to_python(value)
-
-
-def fallback_choices() -> list[tuple[str, str]]:
-    local = provider_registry().provider(FALLBACK_PROVIDER).operations.values()
-    return [
-        (ON_FAILURE_ERROR, _("Error: no print (502/504)")),
-        (ON_FAILURE_ORIGINAL, _("The original photo")),
-        *((LOCAL_PREFIX + op.name, _("Local: %(operation)s") % {"operation": op.label}) for op in local),
-    ]
 
 
 class SlotAdminForm(forms.ModelForm):
@@ -170,11 +75,7 @@ class SlotAdminForm(forms.ModelForm):
         ),
     )
 
-    budget_daily = forms.DecimalField(
-        required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=4,
+    budget_daily = budget_field(
         label=gettext_lazy("Budget per day"),
         help_text=gettext_lazy(
             "Cap on the estimated AI spend of booth photos per UTC day, in the price table's currency "
@@ -182,11 +83,7 @@ class SlotAdminForm(forms.ModelForm):
             "Test runs and checks are not charged."
         ),
     )
-    budget_total = forms.DecimalField(
-        required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=4,
+    budget_total = budget_field(
         label=gettext_lazy("Budget in total"),
         help_text=gettext_lazy(
             "Cap on the estimated AI spend of booth photos over all time; empty: no cap. Raising it works at once."
@@ -227,7 +124,7 @@ class SlotAdminForm(forms.ModelForm):
             name = PARAM_PREFIX + param.name
             self.fields[name] = param_field(param, templates=templates)
             value = current.get(param.name, param.default)
-            self.initial[name] = value if param.type in ("boolean", "template_media_list") else _number_text(value)
+            self.initial[name] = value if param.type in ("boolean", "template_media_list") else number_text(value)
             self.param_schemas.append(param.describe())
         self.initial["params_for"] = f"{provider}:{operation}"
         self.fields["on_failure"].widget.choices = fallback_choices()

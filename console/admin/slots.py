@@ -28,7 +28,8 @@ from console.admin_checks import slots_check_action
 from console.admin_views import slot_test_run_view, template_media_thumbnail_url
 from console.dashboard import dashboard_context
 from console.display import job_status_badge, when_text
-from console.forms import PARAM_PREFIX, SlotAdminForm
+from console.form_fields import PARAM_PREFIX
+from console.forms import SlotAdminForm
 from console.templatetags.event_ready import booth_url_warning
 from core.bodycap import accepts_uploads
 from core.errors import ApplicationError

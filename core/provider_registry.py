@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from providers.base import PhotoForm
 from providers.registry import Registry, UnknownProvider
@@ -26,11 +27,16 @@ def provider_photo_form(*, provider: str, operation: str) -> PhotoForm | None:
 def provider_setup_problem(name: str) -> str | None:
     """What keeps provider ``name`` from working as configured, with the fix (``None``: nothing)."""
     try:
-        return provider_registry().provider(name).setup_problem()
+        problem = provider_registry().provider(name).setup_problem()
     except UnknownProvider:
-        return f"No provider {name!r} is configured here (settings.PROVIDERS). Fix: pick another provider for the slot."
+        return gettext(
+            "No provider %(name)s is configured here (settings.PROVIDERS). Fix: pick another provider for the slot."
+        ) % {"name": repr(name)}
+    # Providers mark their texts (providers.base.gettext_noop); they are translated here, where shown.
+    return gettext(problem) if problem else None
 
 
 def provider_setup_problems() -> dict[str, str]:
-    """Every configured provider that cannot work as configured, by name."""
-    return {provider.name: problem for provider in provider_registry() if (problem := provider.setup_problem())}
+    """Every configured provider that cannot work as configured, by name (in the active language)."""
+    problems = ((provider.name, provider.setup_problem()) for provider in provider_registry())
+    return {name: gettext(problem) for name, problem in problems if problem}

@@ -13,6 +13,13 @@ if TYPE_CHECKING:
     from providers.breaker import CircuitBreaker
 
 
+def gettext_noop(text: str) -> str:
+    """Marks a text an operator reads (a setup problem) for the project's translation catalogue:
+    Django's makemessages finds calls by this name, and ``core.provider_registry`` translates the
+    text where it is shown. The package itself stays free of Django."""
+    return text
+
+
 @dataclass(frozen=True)
 class ImageData:
     """An encoded image (JPEG/PNG/WebP bytes) and its MIME type."""

@@ -36,6 +36,7 @@ from providers.base import (
     ProviderResult,
     ProviderTimeout,
     ProviderTransient,
+    gettext_noop,
 )
 from providers.gemini_errors import WARM_RESPONSE
 from providers.gemini_legs import CallPlan, Leg, LegAnswer, hedge_models
@@ -117,7 +118,7 @@ class GeminiProvider(Provider):
     def setup_problem(self) -> str | None:
         if self.api_keys:
             return None
-        return (
+        return gettext_noop(
             "Gemini has no API key, so every Gemini slot fails. Fix: put GEMINI_API_KEY=<your key> in .env.local "
             "(scripts/serve; .env for docker compose; several keys comma-separated) and restart PhotoChanger "
             "(web, worker and beat)."

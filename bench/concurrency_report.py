@@ -3,27 +3,15 @@ flight, PhotoChanger beside the direct baseline, and the fleet-efficiency target
 
 from __future__ import annotations
 
-import math
 from typing import Any
+
+from bench.formatting import errors_text as _errors
+from bench.formatting import mark as _mark
+from bench.formatting import mib as _mib
+from bench.formatting import seconds as _s
 
 # At 200 in flight (bench/README.md, "Fleet efficiency").
 P50_RATIO, P99_RATIO, WORKER_PSS_GIB = 1.3, 1.5, 3.5
-
-
-def _s(seconds: float) -> str:
-    return "–" if seconds is None or math.isnan(seconds) else f"{seconds:.2f}"
-
-
-def _mib(kib: int | None) -> str:
-    return "–" if not kib else f"{kib / 1024:,.0f}"
-
-
-def _mark(ok: bool) -> str:
-    return "**met**" if ok else "**missed**"
-
-
-def _errors(errors: dict[str, int]) -> str:
-    return "; ".join(f"{n}× {text}" for text, n in errors.items()) or "none"
 
 
 def _cpu_ms(level: dict[str, Any]) -> str:

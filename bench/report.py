@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from bench import concurrency_report, loadprofile_report, resilience_report
-
-
-def _ms(seconds: float) -> str:
-    return "–" if seconds is None or math.isnan(seconds) else f"{seconds * 1000:.0f}"
-
-
-def _s(seconds: float) -> str:
-    return "–" if seconds is None or math.isnan(seconds) else f"{seconds:.2f}"
-
-
-def _mib(kib: int | None) -> str:
-    return "–" if not kib else f"{kib / 1024:,.0f}"
-
-
-def _mark(ok: bool) -> str:
-    return "**met**" if ok else "**missed**"
-
-
-def _errors(errors: dict[str, int]) -> str:
-    return "; ".join(f"{n}× {text}" for text, n in errors.items()) or "none"
+from bench.formatting import errors_text as _errors
+from bench.formatting import mark as _mark
+from bench.formatting import ms as _ms
+from bench.formatting import seconds as _s
 
 
 def render(results: dict[str, Any]) -> str:
